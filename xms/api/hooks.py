@@ -1,0 +1,31 @@
+"""Pecan hooks: configuration and the request context on every request."""
+
+from oslo_context import context as oslo_context
+from pecan import hooks
+
+from xms.common import context as xms_context
+from xms.conf import CONF
+
+
+class ConfigHook(hooks.PecanHook):
+    """Attach the public endpoint so links are right behind a proxy."""
+
+    def before(self, state):
+        state.request.app_public_endpoint = CONF.api.public_endpoint
+
+
+class ContextHook(hooks.PecanHook):
+    """Build the RequestContext from keystonemiddleware's headers.
+
+    With ``auth_strategy = noauth`` the same headers are set by
+    :class:`xms.api.middleware.NoAuthMiddleware`.
+    """
+
+    def before(self, state):
+        values = oslo_context.RequestContext.from_environ(
+            state.request.environ).to_dict()
+        values.pop('user', None)
+        values.pop('tenant', None)
+        ctx = xms_context.RequestContext.from_dict(values)
+        ctx.is_admin = 'admin' in (ctx.roles or [])
+        state.request.context = ctx

@@ -1,0 +1,66 @@
+"""xms-manage: database and maintenance commands for operators.
+
+``xms-manage db sync`` creates or upgrades the XMS schema and TaskFlow's
+persistence tables in the same database; ``xms-manage db version`` prints
+the revision the database is at.
+"""
+
+import sys
+
+from oslo_config import cfg
+
+from xms.cmd import run
+from xms.common import service as xms_service
+from xms.conf import CONF
+from xms.db import migration
+
+
+class DBCommands:
+
+    def sync(self):
+        xms_service.check_database(require_schema=False)
+        migration.upgrade(CONF.command.revision)
+        print('Database schema at revision %s (TaskFlow tables up to date)'
+              % migration.version())
+
+    def version(self):
+        xms_service.check_database(require_schema=False)
+        print(migration.version() or 'None (run "xms-manage db sync")')
+
+
+def _add_db_parsers(subparsers):
+    db = subparsers.add_parser('db', help='Database schema commands.')
+    db_sub = db.add_subparsers(dest='db_action', required=True)
+    sync = db_sub.add_parser('sync', help='Upgrade the XMS and TaskFlow '
+                                          'schemas to the newest revision.')
+    sync.add_argument('revision', nargs='?', default='head',
+                      help='Alembic revision to upgrade to (default head).')
+    sync.set_defaults(func=lambda: DBCommands().sync())
+    version = db_sub.add_parser('version', help='Print the revision of the '
+                                                'XMS schema.')
+    version.set_defaults(func=lambda: DBCommands().version())
+
+
+# Other modules (snapshots, credentials) add their parsers to this list.
+PARSER_ADDERS = [_add_db_parsers]
+
+
+def add_command_parsers(subparsers):
+    for adder in PARSER_ADDERS:
+        adder(subparsers)
+
+
+command_opt = cfg.SubCommandOpt('command', title='Commands',
+                                help='Available commands',
+                                handler=add_command_parsers)
+
+
+def _main(argv):
+    CONF.register_cli_opt(command_opt)
+    xms_service.prepare_service(argv)
+    CONF.command.func()
+    return 0
+
+
+def main():
+    sys.exit(run(_main, sys.argv))

@@ -1,0 +1,108 @@
+"""oslo.messaging transport, RPC client/server and notifier helpers.
+
+Every XMS process calls :func:`init` once after reading its configuration.
+The request context travels with each message through
+:class:`RequestContextSerializer`; payloads are plain JSON-able values
+(IDs and small dicts), never objects that hold secrets.
+"""
+
+import oslo_messaging as messaging
+from oslo_messaging.rpc import dispatcher
+
+from xms.common import context as xms_context
+from xms.common import exception
+from xms.conf import CONF
+
+TRANSPORT = None
+NOTIFICATION_TRANSPORT = None
+NOTIFIER = None
+
+# Exceptions from these modules are re-raised in the caller as themselves.
+ALLOWED_EXMODS = [exception.__name__]
+
+
+class RequestContextSerializer(messaging.Serializer):
+    """Send the XMS request context with every message."""
+
+    def __init__(self, base=None):
+        self._base = base or messaging.NoOpSerializer()
+
+    def serialize_entity(self, context, entity):
+        return self._base.serialize_entity(context, entity)
+
+    def deserialize_entity(self, context, entity):
+        return self._base.deserialize_entity(context, entity)
+
+    def serialize_context(self, context):
+        return context.to_dict()
+
+    def deserialize_context(self, context):
+        return xms_context.RequestContext.from_dict(context)
+
+
+def init(conf=CONF):
+    """Create the RPC and notification transports from configuration.
+
+    :raises MessagingUnavailable: when the transport URL is invalid.
+    """
+    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER
+    try:
+        TRANSPORT = messaging.get_rpc_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+        NOTIFICATION_TRANSPORT = messaging.get_notification_transport(
+            conf, allowed_remote_exmods=ALLOWED_EXMODS)
+    except (messaging.InvalidTransportURL,
+            messaging.DriverLoadFailure) as exc:
+        raise exception.MessagingUnavailable(
+            url=_safe_url(conf.transport_url), reason=exc)
+    NOTIFIER = messaging.Notifier(NOTIFICATION_TRANSPORT,
+                                  serializer=RequestContextSerializer(),
+                                  publisher_id='xms.%s' % conf.host)
+
+
+def cleanup():
+    global TRANSPORT, NOTIFICATION_TRANSPORT, NOTIFIER
+    for transport in (TRANSPORT, NOTIFICATION_TRANSPORT):
+        if transport is not None:
+            transport.cleanup()
+    TRANSPORT = NOTIFICATION_TRANSPORT = NOTIFIER = None
+
+
+def _safe_url(url):
+    """The transport URL without its password, for messages."""
+    if not url:
+        return '(unset)'
+    try:
+        parsed = messaging.TransportURL.parse(CONF, url)
+    except messaging.InvalidTransportURL:
+        return '(invalid URL)'
+    hosts = ','.join('%s:%s' % (h.hostname, h.port) for h in parsed.hosts)
+    return '%s://%s/%s' % (parsed.transport, hosts,
+                           parsed.virtual_host or '')
+
+
+def safe_transport_url(conf=CONF):
+    return _safe_url(conf.transport_url)
+
+
+def get_client(target, version_cap=None):
+    assert TRANSPORT is not None, 'xms.common.rpc.init() was not called'
+    return messaging.get_rpc_client(TRANSPORT, target,
+                                    version_cap=version_cap,
+                                    serializer=RequestContextSerializer())
+
+
+def get_server(target, endpoints, executor='threading'):
+    assert TRANSPORT is not None, 'xms.common.rpc.init() was not called'
+    access_policy = dispatcher.DefaultRPCAccessPolicy
+    return messaging.get_rpc_server(TRANSPORT, target, endpoints,
+                                    executor=executor,
+                                    serializer=RequestContextSerializer(),
+                                    access_policy=access_policy)
+
+
+def get_notifier(publisher_id=None):
+    assert NOTIFIER is not None, 'xms.common.rpc.init() was not called'
+    if publisher_id:
+        return NOTIFIER.prepare(publisher_id=publisher_id)
+    return NOTIFIER

@@ -1,0 +1,45 @@
+"""Options of the [conductor] group: the job orchestrator."""
+
+from oslo_config import cfg
+
+group = cfg.OptGroup('conductor', title='Conductor options')
+
+opts = [
+    cfg.StrOpt('topic',
+               default='xms-conductor',
+               help='oslo.messaging topic the conductors listen on.'),
+    cfg.IntOpt('rpc_threads',
+               default=8,
+               min=1,
+               help='Threads serving RPC requests in one conductor.'),
+    cfg.IntOpt('heartbeat_interval',
+               default=10,
+               min=1,
+               help='Seconds between two heartbeats of a conductor or '
+                    'worker in the workers table.'),
+    cfg.IntOpt('heartbeat_timeout',
+               default=60,
+               min=5,
+               help='A process whose last heartbeat is older than this '
+                    'many seconds is reported as not alive.'),
+    cfg.IntOpt('sync_scheduler_interval',
+               default=30,
+               min=1,
+               help='Seconds between two runs of the scheduler that posts '
+                    'the incremental syncs of warm jobs that are due.'),
+    cfg.IntOpt('snapshot_reaper_interval',
+               default=600,
+               min=30,
+               help='Seconds between two runs of the reaper that removes '
+                    'snapshots XMS created and no running job owns.'),
+    cfg.IntOpt('source_probe_interval',
+               default=300,
+               min=30,
+               help='Seconds between two connection probes of every '
+                    'registered source (status connected/disconnected).'),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)

@@ -1,0 +1,323 @@
+"""Database access for XMS, on oslo.db's enginefacade.
+
+Every function takes the request context first and opens its own
+transaction with ``@main_context_manager.reader`` or ``.writer``; callers
+never see a session. Functions return model objects detached from their
+session (``expire_on_commit`` is off), so they can be read after the
+transaction ends.
+
+State changes are conditional updates with a row-count check (STYLE.md
+habit 7), so two processes racing on one job cannot both win.
+"""
+
+import uuid as uuid_lib
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_db.sqlalchemy import utils as db_utils
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from xms.common import exception
+from xms.common import states
+from xms.db import models
+
+main_context_manager = enginefacade.transaction_context()
+main_context_manager.configure(expire_on_commit=False)
+
+
+def get_engine():
+    return main_context_manager.writer.get_engine()
+
+
+def dispose_engine():
+    main_context_manager.writer.get_engine().dispose()
+
+
+def _project_filter(context, query, model):
+    """Limit a query to the context's project unless it is an admin's.
+
+    Another project's resource is then simply not found (a 404), never a
+    403 that would reveal it exists.
+    """
+    if context is None or context.is_admin:
+        return query
+    return query.filter(model.project_id == context.project_id)
+
+
+def _paginate(query, model, limit=None, marker=None, sort_key='id',
+              sort_dir='asc'):
+    sort_keys = [sort_key] if sort_key == 'id' else [sort_key, 'id']
+    return db_utils.paginate_query(query, model, limit, sort_keys,
+                                   marker=marker, sort_dir=sort_dir)
+
+
+def _by_uuid_or_id(query, model, ident):
+    if uuidutils.is_uuid_like(ident):
+        return query.filter(model.uuid == ident)
+    if isinstance(ident, int) or str(ident).isdigit():
+        return query.filter(model.id == int(ident))
+    return query.filter(sa.false())
+
+
+# --- workers ---
+
+@main_context_manager.writer
+def worker_register(context, host, binary, slots=0, version=None):
+    """Create or refresh the row of a starting process (upsert)."""
+    now = timeutils.utcnow()
+    row = (context.session.query(models.Worker)
+           .filter_by(host=host, binary=binary).first())
+    if row is None:
+        row = models.Worker(host=host, binary=binary)
+        context.session.add(row)
+    row.slots = slots
+    row.running = 0
+    row.version = version
+    row.state = 'up'
+    row.started_at = now
+    row.heartbeat_at = now
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        # Another start of the same host/binary raced us; take its row.
+        context.session.rollback()
+        row = (context.session.query(models.Worker)
+               .filter_by(host=host, binary=binary).one())
+    return row
+
+
+@main_context_manager.writer
+def worker_heartbeat(context, host, binary, running=None):
+    values = {'heartbeat_at': timeutils.utcnow(), 'state': 'up'}
+    if running is not None:
+        values['running'] = running
+    count = (context.session.query(models.Worker)
+             .filter_by(host=host, binary=binary).update(values))
+    if not count:
+        raise exception.WorkerNotFound(host=host, binary=binary)
+
+
+@main_context_manager.writer
+def worker_stopped(context, host, binary):
+    (context.session.query(models.Worker)
+     .filter_by(host=host, binary=binary)
+     .update({'state': 'down', 'running': 0}))
+
+
+@main_context_manager.reader
+def worker_list(context, binary=None):
+    query = context.session.query(models.Worker)
+    if binary:
+        query = query.filter_by(binary=binary)
+    return query.order_by(models.Worker.binary, models.Worker.host).all()
+
+
+def worker_is_alive(worker, timeout):
+    """Whether ``worker`` stated it is up within ``timeout`` seconds."""
+    if worker.state != 'up' or worker.heartbeat_at is None:
+        return False
+    return not timeutils.is_older_than(worker.heartbeat_at, timeout)
+
+
+# --- events ---
+
+@main_context_manager.writer
+def event_create(context, values):
+    """Store an event; ``values`` names its columns."""
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values.setdefault('severity', 'info')
+    event = models.Event(**values)
+    context.session.add(event)
+    context.session.flush()
+    return event
+
+
+@main_context_manager.reader
+def event_list(context, job_id=None, filters=None, limit=None, marker=None):
+    """Events, newest first, scoped to the context's project."""
+    query = _project_filter(context, context.session.query(models.Event),
+                            models.Event)
+    if job_id is not None:
+        query = query.filter(models.Event.job_id == job_id)
+    for key, value in (filters or {}).items():
+        query = query.filter(getattr(models.Event, key) == value)
+    marker_row = None
+    if marker is not None:
+        marker_row = (query.filter(models.Event.uuid == marker).first())
+        if marker_row is None:
+            raise exception.InvalidParameterValue(
+                name='marker', reason='no event %s' % marker)
+    return _paginate(query, models.Event, limit, marker_row,
+                     sort_dir='desc').all()
+
+
+# --- sources ---
+
+@main_context_manager.writer
+def source_create(context, values):
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    source = models.Source(**values)
+    context.session.add(source)
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.SourceAlreadyExists(name=values.get('name'))
+    return source
+
+
+@main_context_manager.reader
+def source_get(context, ident):
+    query = _project_filter(context, context.session.query(models.Source),
+                            models.Source)
+    source = _by_uuid_or_id(query, models.Source, ident).first()
+    if source is None:
+        raise exception.SourceNotFound(source=ident)
+    return source
+
+
+@main_context_manager.reader
+def source_list(context, limit=None, marker=None, sort_key='id',
+                sort_dir='asc'):
+    query = _project_filter(context, context.session.query(models.Source),
+                            models.Source)
+    marker_row = None
+    if marker is not None:
+        marker_row = query.filter(models.Source.uuid == marker).first()
+        if marker_row is None:
+            raise exception.InvalidParameterValue(
+                name='marker', reason='no source %s' % marker)
+    return _paginate(query, models.Source, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
+@main_context_manager.writer
+def source_update(context, ident, values):
+    source = source_get(context, ident)
+    source = context.session.merge(source)
+    for key, value in values.items():
+        setattr(source, key, value)
+    try:
+        context.session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.SourceAlreadyExists(name=values.get('name'))
+    return source
+
+
+@main_context_manager.writer
+def source_delete(context, ident):
+    """Delete a source unless an unfinished job uses it."""
+    source = source_get(context, ident)
+    busy = (context.session.query(models.Job)
+            .filter(models.Job.source_id == source.id)
+            .filter(models.Job.state.notin_(states.FINISHED_STATES))
+            .count())
+    if busy:
+        raise exception.SourceInUse(source=source.uuid, jobs=busy)
+    context.session.query(models.Source).filter_by(id=source.id).delete()
+
+
+# --- jobs ---
+
+@main_context_manager.writer
+def job_create(context, values, disks=()):
+    """Create a job and its per-disk rows in one transaction."""
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values.setdefault('state', states.QUEUED)
+    job = models.Job(**values)
+    for disk in disks:
+        job.disks.append(models.JobDisk(**disk))
+    context.session.add(job)
+    context.session.flush()
+    return job
+
+
+@main_context_manager.reader
+def job_get(context, ident):
+    query = _project_filter(context, context.session.query(models.Job),
+                            models.Job)
+    job = _by_uuid_or_id(query, models.Job, ident).first()
+    if job is None:
+        raise exception.JobNotFound(job=ident)
+    return job
+
+
+@main_context_manager.reader
+def job_list(context, filters=None, limit=None, marker=None,
+             sort_key='id', sort_dir='asc'):
+    query = _project_filter(context, context.session.query(models.Job),
+                            models.Job)
+    for key, value in (filters or {}).items():
+        column = getattr(models.Job, key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query = query.filter(column.in_(list(value)))
+        else:
+            query = query.filter(column == value)
+    marker_row = None
+    if marker is not None:
+        marker_row = query.filter(models.Job.uuid == marker).first()
+        if marker_row is None:
+            raise exception.InvalidParameterValue(
+                name='marker', reason='no job %s' % marker)
+    return _paginate(query, models.Job, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
+@main_context_manager.writer
+def job_update(context, job_id, values, expected=None):
+    """Update a job, optionally only if its columns still hold ``expected``.
+
+    :param expected: {column: value or tuple of values} that must match in
+        the same UPDATE statement; a state change listed in ``values`` is
+        checked against the state machine.
+    :raises ConcurrentUpdate: when ``expected`` no longer holds.
+    :returns: the updated job.
+    """
+    query = context.session.query(models.Job).filter(models.Job.id == job_id)
+    for key, value in (expected or {}).items():
+        column = getattr(models.Job, key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query = query.filter(column.in_(list(value)))
+        else:
+            query = query.filter(column == value)
+    values = dict(values)
+    values['updated_at'] = timeutils.utcnow()
+    count = query.update(values, synchronize_session=False)
+    if count != 1:
+        raise exception.ConcurrentUpdate(resource='Job', id=job_id)
+    return context.session.query(models.Job).filter_by(id=job_id).one()
+
+
+@main_context_manager.writer
+def job_set_state(context, job, target, phase=None, **values):
+    """Move ``job`` to state ``target`` if it is still in ``job.state``.
+
+    :raises InvalidStateTransition: if the state machine forbids it.
+    :raises ConcurrentUpdate: if another process moved the job first.
+    """
+    states.check_transition(job.uuid, job.state, target, job.type)
+    values['state'] = target
+    values['phase'] = phase
+    if target in states.FINISHED_STATES:
+        values.setdefault('finished_at', timeutils.utcnow())
+    return job_update(context, job.id, values, expected={'state': job.state})
+
+
+@main_context_manager.writer
+def job_delete(context, ident):
+    job = job_get(context, ident)
+    states.check_action(states.DELETE, job.uuid, job.type, job.state)
+    count = (context.session.query(models.Job)
+             .filter(models.Job.id == job.id)
+             .filter(models.Job.state.in_(list(states.FINISHED_STATES)))
+             .delete(synchronize_session=False))
+    if count != 1:
+        raise exception.ConcurrentUpdate(resource='Job', id=job.uuid)
+
+
+def new_uuid():
+    return str(uuid_lib.uuid4())

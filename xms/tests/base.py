@@ -1,0 +1,52 @@
+"""Base test cases: one place sets configuration, logging and timeouts."""
+
+import os
+
+import fixtures
+from oslo_config import fixture as config_fixture
+from oslo_log import log
+import testtools
+
+from xms.conf import CONF
+
+_LOGGING_SET_UP = False
+
+
+def _set_up_logging():
+    global _LOGGING_SET_UP
+    if not _LOGGING_SET_UP:
+        log.register_options(CONF)
+        _LOGGING_SET_UP = True
+
+
+class TestCase(testtools.TestCase):
+    """Base of every XMS test.
+
+    Gives each test a clean configuration (no config files are read), a
+    temporary ``state_path``, captured output and logs, and the timeout of
+    ``OS_TEST_TIMEOUT``.
+    """
+
+    def setUp(self):
+        super().setUp()
+        _set_up_logging()
+        timeout = int(os.environ.get('OS_TEST_TIMEOUT', 0) or 0)
+        if timeout > 0:
+            self.useFixture(fixtures.Timeout(timeout, gentle=True))
+        if os.environ.get('OS_STDOUT_CAPTURE') in ('1', 'True', 'true'):
+            stdout = self.useFixture(fixtures.StringStream('stdout')).stream
+            self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout))
+        if os.environ.get('OS_STDERR_CAPTURE') in ('1', 'True', 'true'):
+            stderr = self.useFixture(fixtures.StringStream('stderr')).stream
+            self.useFixture(fixtures.MonkeyPatch('sys.stderr', stderr))
+        self.log_fixture = self.useFixture(
+            fixtures.FakeLogger(level=log.DEBUG,
+                                format='%(levelname)s %(name)s %(message)s'))
+        self.conf = self.useFixture(config_fixture.Config(CONF))
+        CONF([], project='xms', default_config_files=[])
+        self.state_path = self.useFixture(fixtures.TempDir()).path
+        self.conf.config(state_path=self.state_path)
+
+    def config(self, **kw):
+        """Override options for this test: ``self.config(x=1, group='g')``."""
+        self.conf.config(**kw)
