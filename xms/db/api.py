@@ -319,5 +319,143 @@ def job_delete(context, ident):
         raise exception.ConcurrentUpdate(resource='Job', id=job.uuid)
 
 
+
+def _apply_filters(query, model, filters):
+    for key, value in (filters or {}).items():
+        column = getattr(model, key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query = query.filter(column.in_(list(value)))
+        elif key == 'name' and isinstance(value, str) and '*' in value:
+            query = query.filter(column.like(value.replace('*', '%')))
+        else:
+            query = query.filter(column == value)
+    return query
+
+
+def _marker_row(query, model, marker, what):
+    if marker is None:
+        return None
+    row = query.filter(model.uuid == marker).first()
+    if row is None:
+        raise exception.InvalidParameterValue(
+            name='marker', reason='no %s %s' % (what, marker))
+    return row
+
+
+# --- vms (inventory) ---
+
+@main_context_manager.reader
+def vm_get(context, ident):
+    query = _project_filter(context, context.session.query(models.Vm),
+                            models.Vm)
+    vm = _by_uuid_or_id(query, models.Vm, ident).first()
+    if vm is None:
+        raise exception.VmNotFound(vm=ident)
+    return vm
+
+
+@main_context_manager.reader
+def vm_list(context, filters=None, limit=None, marker=None, sort_key='id',
+            sort_dir='asc'):
+    """VMs of the context's project; ``filters`` maps columns to values
+    (a list means any of them; a name with ``*`` is a wildcard)."""
+    query = _project_filter(context, context.session.query(models.Vm),
+                            models.Vm)
+    query = _apply_filters(query, models.Vm, filters)
+    marker_row = _marker_row(query, models.Vm, marker, 'VM')
+    return _paginate(query, models.Vm, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
+# --- preflights ---
+
+@main_context_manager.writer
+def preflight_create(context, values):
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values.setdefault('status', 'pending')
+    preflight = models.Preflight(**values)
+    context.session.add(preflight)
+    context.session.flush()
+    return preflight
+
+
+@main_context_manager.reader
+def preflight_get(context, ident):
+    query = _project_filter(context,
+                            context.session.query(models.Preflight),
+                            models.Preflight)
+    preflight = _by_uuid_or_id(query, models.Preflight, ident).first()
+    if preflight is None:
+        raise exception.PreflightNotFound(preflight=ident)
+    return preflight
+
+
+@main_context_manager.reader
+def preflight_list(context, filters=None, limit=None, marker=None,
+                   sort_key='id', sort_dir='desc'):
+    query = _project_filter(context,
+                            context.session.query(models.Preflight),
+                            models.Preflight)
+    query = _apply_filters(query, models.Preflight, filters)
+    marker_row = _marker_row(query, models.Preflight, marker, 'preflight')
+    return _paginate(query, models.Preflight, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
+@main_context_manager.writer
+def preflight_update(context, preflight_id, values):
+    """Update a preflight; a verdict is copied onto its VM for filtering."""
+    values = dict(values)
+    values['updated_at'] = timeutils.utcnow()
+    count = (context.session.query(models.Preflight)
+             .filter_by(id=preflight_id).update(values))
+    if count != 1:
+        raise exception.PreflightNotFound(preflight=preflight_id)
+    preflight = (context.session.query(models.Preflight)
+                 .filter_by(id=preflight_id).one())
+    if values.get('verdict'):
+        (context.session.query(models.Vm)
+         .filter_by(id=preflight.vm_id)
+         .update({'verdict': values['verdict']}))
+    return preflight
+
+
+# --- snapshots (the reaper's list) ---
+
+@main_context_manager.writer
+def snapshot_create(context, values):
+    """Record a snapshot before the vSphere task that makes it starts."""
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values.setdefault('state', 'creating')
+    snapshot = models.Snapshot(**values)
+    context.session.add(snapshot)
+    context.session.flush()
+    return snapshot
+
+
+@main_context_manager.writer
+def snapshot_update(context, snapshot_id, values):
+    values = dict(values)
+    if values.get('state') == 'removed':
+        values.setdefault('removed_at', timeutils.utcnow())
+    count = (context.session.query(models.Snapshot)
+             .filter_by(id=snapshot_id).update(values))
+    if count != 1:
+        raise exception.NotFound()
+    return (context.session.query(models.Snapshot)
+            .filter_by(id=snapshot_id).one())
+
+
+@main_context_manager.reader
+def snapshot_list(context, filters=None):
+    """Snapshots XMS created, oldest first (no project scoping: the
+    reaper is an operator tool)."""
+    query = _apply_filters(context.session.query(models.Snapshot),
+                           models.Snapshot, filters)
+    return query.order_by(models.Snapshot.id).all()
+
+
 def new_uuid():
     return str(uuid_lib.uuid4())
