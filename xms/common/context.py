@@ -1,8 +1,10 @@
 """The request context that travels with every API call and RPC message."""
 
 from oslo_context import context
+from oslo_db.sqlalchemy import enginefacade
 
 
+@enginefacade.transaction_context_provider
 class RequestContext(context.RequestContext):
     """XMS request context.
 

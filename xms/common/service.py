@@ -40,6 +40,7 @@ def prepare_service(argv, default_config_files=None):
     :raises ConfigInvalid: for unparsable files or unknown options.
     """
     logging.register_options(CONF)
+    _register_library_opts(CONF)
     xms_opts.set_defaults()
     try:
         CONF(argv[1:], project='xms', version=version.version_string(),
@@ -48,6 +49,22 @@ def prepare_service(argv, default_config_files=None):
         raise exception.ConfigInvalid(error=exc)
     check_unknown_options(CONF)
     logging.setup(CONF, 'xms')
+
+
+def _register_library_opts(conf):
+    """Register oslo.messaging's options before they are first read.
+
+    oslo.messaging registers them only when a transport is created; the
+    broker check at start-up reads ``transport_url`` before that.
+    """
+    from oslo_messaging import opts as messaging_opts
+
+    for group, options in messaging_opts.list_opts():
+        for opt in options:
+            try:
+                conf.register_opt(opt, group=group)
+            except cfg.DuplicateOptError:
+                pass
 
 
 def _known_options():
