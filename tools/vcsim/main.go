@@ -24,6 +24,7 @@ import (
 	"encoding/pem"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"math/big"
 	"net"
@@ -132,8 +133,14 @@ func main() {
 	pg := flag.Int("pg", 1, "number of distributed port groups per datacenter")
 	username := flag.String("username", "user", "login user name")
 	password := flag.String("password", "pass", "login password")
+	cbtBlock := flag.Int64("cbt-block-size", 64*1024, "Changed Block Tracking block size in bytes")
+	cbtAreas := flag.Int("cbt-max-areas", 4096, "QueryChangedDiskAreas: most areas returned per call")
+	cbtSpan := flag.Int64("cbt-max-span", 1<<40, "QueryChangedDiskAreas: most bytes of disk covered per call")
+	watchStdin := flag.Bool("exit-on-stdin-eof", false, "exit (cleaning up) when stdin reaches EOF, e.g. when the test process that holds the pipe dies")
 	infoFile := flag.String("info", "", "write a JSON document describing the running server to this file")
 	flag.Parse()
+
+	simulator.SetCBTLimits(*cbtBlock, *cbtAreas, *cbtSpan)
 
 	var model *simulator.Model
 	if *esx {
@@ -155,6 +162,7 @@ func main() {
 	if err := model.Create(); err != nil {
 		log.Fatalf("creating model: %s", err)
 	}
+	simulator.XMSFillDisks()
 
 	u := &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
 	model.Service.Listen = u
@@ -194,7 +202,11 @@ func main() {
 
 	server := model.Service.NewServer()
 
-	in.URL = server.URL.String()
+	// server.URL is also what SessionManager.Login checks the credentials
+	// against: print a copy without them.
+	public := *server.URL
+	public.User = nil
+	in.URL = public.String()
 	in.Host = server.URL.Hostname()
 	fmt.Sscanf(server.URL.Port(), "%d", &in.Port)
 	in.PID = os.Getpid()
@@ -210,10 +222,16 @@ func main() {
 			log.Fatalf("writing %s: %s", *infoFile, err)
 		}
 	}
-	fmt.Printf("export GOVC_URL=%s GOVC_INSECURE=1\n", server.URL.String())
+	fmt.Printf("vcsim listening on %s (user %s)\n", public.String(), *username)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	if *watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			sig <- syscall.SIGTERM
+		}()
+	}
 	<-sig
 
 	server.Close()
