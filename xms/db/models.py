@@ -218,9 +218,16 @@ class Job(Base):
     project_id = sa.Column(sa.String(64), nullable=False)
     user_id = sa.Column(sa.String(64), nullable=True)
     trust_id = sa.Column(sa.String(64), nullable=True)
-    source_id = sa.Column(sa.Integer, sa.ForeignKey('sources.id'),
-                          nullable=False)
-    vm_id = sa.Column(sa.Integer, sa.ForeignKey('vms.id'), nullable=False)
+    # A finished job's record outlives its source and VM (deleting a
+    # source is refused only while unfinished jobs use it), hence SET NULL
+    # and the VM's name kept on the job.
+    source_id = sa.Column(sa.Integer,
+                          sa.ForeignKey('sources.id', ondelete='SET NULL'),
+                          nullable=True)
+    vm_id = sa.Column(sa.Integer,
+                      sa.ForeignKey('vms.id', ondelete='SET NULL'),
+                      nullable=True)
+    vm_name = sa.Column(sa.String(255), nullable=True)
     # A wave groups the jobs submitted by one request.
     wave_id = sa.Column(sa.String(36), nullable=True, index=True)
     type = sa.Column(sa.String(16), nullable=False)
