@@ -49,7 +49,10 @@ class ProcessTestCase(base.FunctionalTestCase):
         with open(path, 'w') as f:
             f.write('[DEFAULT]\nhost = test-%s\nstate_path = %s\n'
                     'transport_url = %s\n%s\n'
-                    '[database]\nconnection = %s\n'
+                    # oslo.db retries a refused connection at start-up
+                    # (10 x 10 s by default); keep the failure tests short.
+                    '[database]\nconnection = %s\nmax_retries = 2\n'
+                    'retry_interval = 1\n'
                     '[conductor]\nheartbeat_interval = 1\n'
                     '[worker]\nheartbeat_interval = 1\nmax_jobs = 3\n'
                     '[api]\nauth_strategy = noauth\nhost_ip = 127.0.0.1\n'
