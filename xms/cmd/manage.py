@@ -43,6 +43,8 @@ def _add_db_parsers(subparsers):
 
 # Other modules (snapshots, credentials) add their parsers to this list.
 PARSER_ADDERS = [_add_db_parsers]
+from xms.sources.vsphere import manage as _vsphere_manage  # noqa: E402,F401,I001 - adds `snapshots reap`
+from xms.cmd import manage_credentials as _credentials_manage  # noqa: E402,F401,I001 - adds `credentials`
 
 
 def add_command_parsers(subparsers):

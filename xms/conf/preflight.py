@@ -20,6 +20,17 @@ opts = [
                min=4,
                help='Highest VMware virtual hardware version known to work '
                     'with the transport library (Warn above it).'),
+    cfg.StrOpt('target_inspector',
+               help='Name of the target inspector (entry point in the '
+                    '"xms.preflight.target" group) that answers quota, '
+                    'network and flavor questions about the target cloud. '
+                    'Unset: target-side checks report Warn "not checked".'),
+    cfg.BoolOpt('probe_source',
+                default=True,
+                help='Whether a preflight opens a session to the VM\'s '
+                     'source (once per source and run) to check it is '
+                     'reachable, instead of trusting the stored source '
+                     'status.'),
 ]
 
 

@@ -29,6 +29,18 @@ opts = [
                min=0,
                help='Default seconds to wait for a guest shutdown before a '
                     'hard power-off at cutover.'),
+    cfg.IntOpt('snapshot_reap_grace',
+               default=3600,
+               min=0,
+               help='Seconds after which a snapshot XMS took without a '
+                    'job (the stun snapshot that activates Changed Block '
+                    'Tracking) and did not remove is considered leaked '
+                    'and removed by the reaper.'),
+    cfg.FloatOpt('power_poll_interval',
+                 default=2.0,
+                 min=0.05,
+                 help='Seconds between two checks of a VM\'s power '
+                      'state while waiting for a guest shutdown.'),
 ]
 
 

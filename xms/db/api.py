@@ -459,3 +459,259 @@ def snapshot_list(context, filters=None):
 
 def new_uuid():
     return str(uuid_lib.uuid4())
+
+
+# --- inventory (vSphere discovery) ---
+
+_VM_CHILDREN = (('disks', models.VmDisk), ('nics', models.VmNic))
+
+
+def _sync_children(vm, attr, model, records):
+    """Update ``vm.<attr>`` in place from records keyed by device_key."""
+    current = {row.device_key: row for row in getattr(vm, attr)}
+    wanted = set()
+    for record in records:
+        key = record['device_key']
+        wanted.add(key)
+        row = current.get(key)
+        if row is None:
+            getattr(vm, attr).append(model(**record))
+            continue
+        for column, value in record.items():
+            if getattr(row, column) != value:
+                setattr(row, column, value)
+    for key, row in current.items():
+        if key not in wanted:
+            getattr(vm, attr).remove(row)
+
+
+@main_context_manager.writer
+def vm_inventory_sync(context, source, records, seen_at=None):
+    """Store one discovery scan of a source in one transaction.
+
+    VMs are matched by moref: a known VM is updated in place (its disks
+    and NICs by device key), a new one is added, and every VM of the
+    source the scan did not see is marked ``missing`` (never deleted: jobs
+    and preflights may refer to it).
+
+    :param source: the ``Source`` row scanned.
+    :param records: dicts of ``vms`` columns with ``disks`` and ``nics``
+        lists of ``vm_disks`` / ``vm_nics`` columns.
+    :returns: ``{'vms', 'added', 'updated', 'missing'}`` counts.
+    """
+    seen_at = seen_at or timeutils.utcnow()
+    existing = {vm.moref: vm for vm in
+                context.session.query(models.Vm)
+                .filter(models.Vm.source_id == source.id)}
+    added = updated = 0
+    seen = set()
+    for record in records:
+        record = dict(record)
+        children = {attr: record.pop(attr, ()) for attr, _m in _VM_CHILDREN}
+        moref = record['moref']
+        seen.add(moref)
+        vm = existing.get(moref)
+        if vm is None:
+            vm = models.Vm(uuid=uuidutils.generate_uuid(),
+                           source_id=source.id,
+                           project_id=source.project_id)
+            context.session.add(vm)
+            added += 1
+        else:
+            updated += 1
+        for column, value in record.items():
+            if getattr(vm, column) != value:
+                setattr(vm, column, value)
+        vm.missing = False
+        vm.last_seen_at = seen_at
+        for attr, model in _VM_CHILDREN:
+            _sync_children(vm, attr, model, children[attr])
+    missing = 0
+    for moref, vm in existing.items():
+        if moref not in seen:
+            vm.missing = True
+            missing += 1
+    context.session.flush()
+    return {'vms': len(seen), 'added': added, 'updated': updated,
+            'missing': missing}
+
+
+@main_context_manager.reader
+def vm_get_by_moref(context, source_id, moref):
+    """The VM of a source with vSphere id ``moref``."""
+    vm = (context.session.query(models.Vm)
+          .filter_by(source_id=source_id, moref=moref).first())
+    if vm is None:
+        raise exception.VmNotFound(vm=moref)
+    return vm
+
+
+# --- api ---
+
+# Filters the API takes as UUIDs but the tables hold as integer keys.
+_UUID_REFS = {'source_id': models.Source, 'vm_id': models.Vm,
+              'job_id': models.Job}
+
+
+def _resolve_uuid_refs(session, filters):
+    resolved = {}
+    for key, value in (filters or {}).items():
+        ref = _UUID_REFS.get(key)
+        if ref is not None and isinstance(value, str):
+            value = (session.query(ref.id).filter(ref.uuid == value)
+                     .scalar_subquery())
+        resolved[key] = value
+    return resolved
+
+
+@main_context_manager.reader
+def api_list(context, model, filters=None, limit=None, marker=None,
+             sort_key='id', sort_dir='asc'):
+    """A page of ``model`` rows for the REST API, project-scoped.
+
+    :param filters: {column: value}; a list means any of the values, a
+        ``name`` with ``*`` is a wildcard, and ``source_id``, ``vm_id``
+        and ``job_id`` may be given as UUIDs.
+    :param marker: UUID of the last row of the previous page.
+    """
+    query = _project_filter(context, context.session.query(model), model)
+    query = _apply_filters(query, model,
+                           _resolve_uuid_refs(context.session, filters))
+    marker_row = _marker_row(query, model, marker, model.__tablename__)
+    return _paginate(query, model, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
+@main_context_manager.reader
+def api_uuids(context, model, ids):
+    """{id: uuid} of ``model`` rows (no scoping: the caller already
+    holds rows that refer to them)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = (context.session.query(model.id, model.uuid)
+            .filter(model.id.in_(ids)).all())
+    return {row.id: row.uuid for row in rows}
+
+
+@main_context_manager.reader
+def api_vm_names(context, ids):
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = (context.session.query(models.Vm.id, models.Vm.name)
+            .filter(models.Vm.id.in_(ids)).all())
+    return {row.id: row.name for row in rows}
+
+
+@main_context_manager.reader
+def api_job_syncs(context, job_id):
+    """Syncs of a job, oldest first."""
+    return (context.session.query(models.Sync)
+            .filter(models.Sync.job_id == job_id)
+            .order_by(models.Sync.id).all())
+
+
+# --- orchestration (conductor and worker flows) ---
+
+@main_context_manager.writer
+def job_disk_update(context, job_id, device_key, values):
+    """Update one disk row of a job.
+
+    :returns: the updated ``JobDisk``.
+    """
+    count = (context.session.query(models.JobDisk)
+             .filter_by(job_id=job_id, device_key=device_key)
+             .update(dict(values), synchronize_session=False))
+    if count != 1:
+        raise exception.NotFound()
+    return (context.session.query(models.JobDisk)
+            .filter_by(job_id=job_id, device_key=device_key).one())
+
+
+@main_context_manager.writer
+def job_progress_update(context, job_id, disk_values):
+    """Record per-disk progress and roll it up onto the job.
+
+    :param disk_values: ``{device_key: {bytes_done, bytes_total,
+        rate_bps}}``; the job's bytes, rate and ETA become the sums over
+        its disks (ETA from the summed rate).
+    """
+    for device_key, values in disk_values.items():
+        (context.session.query(models.JobDisk)
+         .filter_by(job_id=job_id, device_key=device_key)
+         .update(dict(values), synchronize_session=False))
+    disks = (context.session.query(models.JobDisk)
+             .filter_by(job_id=job_id).all())
+    done = sum(d.bytes_done or 0 for d in disks)
+    total = sum(d.bytes_total or 0 for d in disks)
+    rate = sum(d.rate_bps or 0 for d in disks)
+    eta = int((total - done) / rate) if rate and total > done else None
+    (context.session.query(models.Job).filter_by(id=job_id)
+     .update({'bytes_done': done, 'bytes_total': total, 'rate_bps': rate,
+              'eta_seconds': eta}, synchronize_session=False))
+
+
+@main_context_manager.writer
+def sync_create(context, values):
+    values = dict(values)
+    values.setdefault('uuid', uuidutils.generate_uuid())
+    values.setdefault('status', 'running')
+    values.setdefault('started_at', timeutils.utcnow())
+    row = models.Sync(**values)
+    context.session.add(row)
+    context.session.flush()
+    return row
+
+
+@main_context_manager.writer
+def sync_update(context, sync_id, values):
+    count = (context.session.query(models.Sync).filter_by(id=sync_id)
+             .update(dict(values), synchronize_session=False))
+    if count != 1:
+        raise exception.NotFound()
+    return context.session.query(models.Sync).filter_by(id=sync_id).one()
+
+
+@main_context_manager.reader
+def sync_get(context, sync_id):
+    row = context.session.query(models.Sync).filter_by(id=sync_id).first()
+    if row is None:
+        raise exception.NotFound()
+    return row
+
+
+@main_context_manager.reader
+def job_list_due_syncs(context, now, limit=None):
+    """Warm jobs idle in ``ready`` whose next sync is due, oldest first."""
+    query = (context.session.query(models.Job)
+             .filter(models.Job.state == states.READY)
+             .filter(models.Job.active_flow.is_(None))
+             .filter(models.Job.next_sync_at.isnot(None))
+             .filter(models.Job.next_sync_at <= now)
+             .order_by(models.Job.next_sync_at, models.Job.id))
+    if limit:
+        query = query.limit(limit)
+    return query.all()
+
+
+@main_context_manager.reader
+def job_count_active_flows(context):
+    """Jobs holding (or waiting for) a worker slot with a flow."""
+    return (context.session.query(models.Job)
+            .filter(models.Job.active_flow.isnot(None)).count())
+
+
+@main_context_manager.writer
+def source_reencrypt_passwords(context, rewrite):
+    """Rewrite every stored source password with ``rewrite(token)`` in
+    one transaction (key rotation).
+
+    :returns: the number of sources rewritten.
+    """
+    count = 0
+    for source in context.session.query(models.Source).all():
+        source.password_encrypted = rewrite(source.password_encrypted)
+        count += 1
+    context.session.flush()
+    return count

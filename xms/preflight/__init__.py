@@ -1,0 +1,1 @@
+"""Preflight: read-only assessment of VMs before migration."""

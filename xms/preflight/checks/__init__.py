@@ -1,0 +1,1 @@
+"""The preflight checks, one module per category."""

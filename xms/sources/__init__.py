@@ -1,0 +1,1 @@
+"""Source drivers: where XMS reads VMs and their disks from."""

@@ -1,0 +1,1 @@
+"""The VMware vSphere source driver (pyvmomi)."""
