@@ -12,10 +12,10 @@ snapshot, other changed areas) is refused rather than silently misapplied.
 Two kinds of plan:
 
 * ``full``: from the allocation map (NBD ``base:allocation``). Data extents
-  are widened to the digest grid (``align``) so each digest block is either
-  entirely copied or entirely known-zero; zero extents become ``zero``
-  operations unless the target is known to read zeros already (a new sparse
-  file, a volume the storage backend guarantees zeroed).
+  are widened to a small alignment (4 KiB) and cut into chunks on a
+  ``chunk_size`` grid; zero extents become ``zero`` operations unless the
+  target is known to read zeros already (a new sparse file, a volume the
+  storage backend guarantees zeroed).
 * ``incremental``: from changed areas (vSphere CBT). Only changed areas
   move, at the same offsets, widened to a small alignment; where the
   allocation map says a changed area now reads zeros, a ``zero`` operation
@@ -32,6 +32,9 @@ FULL = 'full'
 INCREMENTAL = 'incremental'
 
 MiB = 1024 * 1024
+
+#: Default hash of digest pieces (see :mod:`xms.transport.hashing`).
+DEFAULT_DIGEST = 'xxh3_128'
 
 #: Largest single zero operation: a zero run is split so that no single
 #: punch-hole / BLKZEROOUT call can run for long without a cancel check.
@@ -52,15 +55,20 @@ class Plan:
     :param ops: sequence of :class:`Op`, sorted and non-overlapping.
     :param mode: ``full`` or ``incremental``.
     :param digest_block: size of the hashing grid the plan was built for.
+    :param digest_algorithm: hash of each digest piece (see
+        :mod:`xms.transport.hashing`).
     """
 
-    def __init__(self, size, ops, mode, digest_block):
+    def __init__(self, size, ops, mode, digest_block,
+                 digest_algorithm=DEFAULT_DIGEST):
         self.size = size
         self.ops = tuple(ops)
         self.mode = mode
         self.digest_block = digest_block
+        self.digest_algorithm = digest_algorithm
         canon = json.dumps({'v': 1, 'size': size, 'mode': mode,
                             'block': digest_block,
+                            'algorithm': digest_algorithm,
                             'ops': [list(o) for o in self.ops]},
                            separators=(',', ':'))
         self.plan_id = hashlib.sha256(canon.encode()).hexdigest()[:32]
@@ -85,26 +93,29 @@ class Plan:
             return [(0, self.size)] if self.size else []
         return [(o.offset, o.length) for o in self.ops]
 
-    def windows(self, window_bytes):
+    def windows(self, window_bytes, start=0):
         """Split operation indices into checkpoint windows.
 
         A window closes once it holds ``window_bytes`` of copy operations
-        (zero operations are cheap and only count a little, so long zero
-        runs still produce checkpoints).
+        (zero operations are cheap and count 1/64 of their length, so long
+        zero runs still produce checkpoints).
 
-        :returns: list of ``(first_index, end_index)`` pairs.
+        :param window_bytes: copy bytes per window.
+        :param start: first operation (a resumed copy starts there).
+        :returns: list of ``(first_index, end_index)`` pairs; never empty.
         """
         out = []
-        start = 0
+        first = start
         acc = 0
-        for i, op in enumerate(self.ops):
+        for i in range(start, len(self.ops)):
+            op = self.ops[i]
             acc += op.length if op.kind == COPY else op.length // 64
             if acc >= window_bytes:
-                out.append((start, i + 1))
-                start = i + 1
+                out.append((first, i + 1))
+                first = i + 1
                 acc = 0
-        if start < len(self.ops):
-            out.append((start, len(self.ops)))
+        if first < len(self.ops) or not out:
+            out.append((first, len(self.ops)))
         return out
 
 
@@ -192,32 +203,37 @@ def _zero_and_data(size, extents):
     return data, zero
 
 
-def plan_full(size, extents=None, chunk_size=8 * MiB, align=MiB,
-              target_zeroed=True):
+def plan_full(size, extents=None, chunk_size=8 * MiB, align=4096,
+              target_zeroed=True, digest_block=MiB, merge_gap=0,
+              digest_algorithm=DEFAULT_DIGEST):
     """Plan a full copy of a disk.
 
     :param size: virtual disk size in bytes.
     :param extents: iterable of :class:`Extent` (the allocation map), or
         None to copy everything.
     :param chunk_size: largest copy operation; a multiple of ``align``.
-    :param align: digest grid; data ranges are widened to it.
+    :param align: data ranges are widened to this alignment.
     :param target_zeroed: True when the target already reads zeros (new
         sparse file, zeroed volume): zero runs are then skipped.
+    :param digest_block: hashing grid of the digest (recorded in the plan).
+    :param digest_algorithm: piece hash (recorded in the plan).
+    :param merge_gap: data ranges closer than this are read as one.
     :returns: a :class:`Plan`.
     """
     _check(chunk_size, align)
     data, _zero = _zero_and_data(size, extents or [])
-    data = _align_out(data, align, size)
+    data = _merge(_align_out(data, align, size), merge_gap)
     ops = _split(data, COPY, chunk_size, chunk_size)
     if not target_zeroed:
         zero = _subtract([(0, size)], data)
         ops += _split(zero, ZERO, MAX_ZERO_RUN, 0)
         ops.sort(key=lambda o: o.offset)
-    return Plan(size, ops, FULL, align)
+    return Plan(size, ops, FULL, digest_block, digest_algorithm)
 
 
 def plan_incremental(size, changed, extents=None, chunk_size=8 * MiB,
-                     align=64 * 1024, digest_block=MiB, merge_gap=0):
+                     align=64 * 1024, digest_block=MiB, merge_gap=0,
+                     digest_algorithm=DEFAULT_DIGEST):
     """Plan an incremental sync from changed areas.
 
     :param size: virtual disk size in bytes.
@@ -228,6 +244,7 @@ def plan_incremental(size, changed, extents=None, chunk_size=8 * MiB,
     :param align: changed areas are widened to this alignment (CBT reports
         64 KiB blocks; keep it small so little extra is read).
     :param digest_block: hashing grid of the digest (recorded in the plan).
+    :param digest_algorithm: piece hash (recorded in the plan).
     :param merge_gap: changed areas closer than this are read as one.
     :returns: a :class:`Plan`.
     """
@@ -248,7 +265,7 @@ def plan_incremental(size, changed, extents=None, chunk_size=8 * MiB,
     ops = (_split(data, COPY, chunk_size, chunk_size)
            + _split(zero, ZERO, MAX_ZERO_RUN, 0))
     ops.sort(key=lambda o: o.offset)
-    return Plan(size, ops, INCREMENTAL, digest_block)
+    return Plan(size, ops, INCREMENTAL, digest_block, digest_algorithm)
 
 
 def _check(chunk_size, align):
