@@ -27,13 +27,10 @@ Sources:
 
 import contextlib
 import glob
-import hashlib
 import os
 import re
 import shutil
 import signal
-import socket
-import ssl
 import subprocess
 import tempfile
 import time
@@ -41,6 +38,7 @@ import time
 import nbd
 from oslo_log import log as logging
 
+from xms.common import tls
 from xms.conf import CONF
 from xms.transport import exception
 
@@ -182,25 +180,6 @@ def vddk_source(libdir, server, thumbprint, vm_moref, snapshot_moref,
                   filters=filters)
 
 
-def normalize_thumbprint(value):
-    """``ab:CD:..`` / ``abcd..`` -> ``AB:CD:...``."""
-    hexs = re.sub(r'[^0-9a-fA-F]', '', value or '').upper()
-    return ':'.join(hexs[i:i + 2] for i in range(0, len(hexs), 2))
-
-
-def server_thumbprint(host, port, timeout=10):
-    """SHA-256 thumbprint of the certificate a TLS server presents."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    # Only reading the certificate to compare its digest: verification is
-    # the thumbprint comparison itself.
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        with ctx.wrap_socket(sock, server_hostname=host) as tls:
-            der = tls.getpeercert(binary_form=True)
-    return normalize_thumbprint(hashlib.sha256(der).hexdigest())
-
-
 def curl_source(url, cookie=None, ca_file=None, thumbprint=None,
                 verify=True, filters=()):
     """nbdkit curl plugin reading a datastore file over HTTPS.
@@ -225,8 +204,8 @@ def curl_source(url, cookie=None, ca_file=None, thumbprint=None,
         elif thumbprint:
             host = parsed.hostname
             port = parsed.port or 443
-            actual = server_thumbprint(host, port)
-            expected = normalize_thumbprint(thumbprint)
+            actual = tls.peer_thumbprint(host, port)
+            expected = tls.normalize_thumbprint(thumbprint)
             if actual != expected:
                 raise exception.ThumbprintMismatch(
                     host='%s:%d' % (host, port), actual=actual,

@@ -35,6 +35,8 @@ from pyVmomi import vim
 from pyVmomi import vmodl
 
 from xms.common import credentials
+from xms.common.tls import normalize_thumbprint
+from xms.common.tls import peer_thumbprint
 from xms.conf import CONF
 from xms.sources import exception
 
@@ -43,31 +45,6 @@ LOG = logging.getLogger(__name__)
 # Objects per RetrievePropertiesEx page; the rest comes with
 # ContinueRetrievePropertiesEx.
 RETRIEVE_PAGE_SIZE = 1000
-
-
-def normalize_thumbprint(value):
-    """``AB:CD:...`` or ``abcd...`` -> lower-case hex without colons."""
-    if not value:
-        return None
-    return value.replace(':', '').replace(' ', '').strip().lower()
-
-
-def peer_thumbprint(host, port, timeout=None):
-    """Return the SHA-256 thumbprint of the certificate ``host`` presents.
-
-    The connection is not verified on purpose: it only reads the
-    certificate so it can be compared with a pin.
-
-    :raises SourceUnreachable: when no TLS connection can be made.
-    """
-    timeout = timeout or CONF.vsphere.connect_timeout
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE  # only reading the cert to pin it
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        with ctx.wrap_socket(sock, server_hostname=host) as tls:
-            der = tls.getpeercert(binary_form=True)
-    return hashlib.sha256(der).hexdigest()
 
 
 def session_key(source):
@@ -142,7 +119,8 @@ class Session:
         if not src.thumbprint or src.ca_cert:
             return
         try:
-            actual = peer_thumbprint(src.host, src.port)
+            actual = peer_thumbprint(src.host, src.port,
+                                     CONF.vsphere.connect_timeout)
         except (OSError, ssl.SSLError) as exc:
             raise exception.SourceUnreachable(reason=str(exc),
                                               **self._error_kwargs())

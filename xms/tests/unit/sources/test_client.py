@@ -28,7 +28,7 @@ class TestCache(base.TestCase):
         self.addCleanup(client.close_all)
 
     def test_normalize_thumbprint(self):
-        self.assertEqual('abcd01', client.normalize_thumbprint('AB:CD:01'))
+        self.assertEqual('AB:CD:01', client.normalize_thumbprint('abcd01'))
         self.assertIsNone(client.normalize_thumbprint(''))
 
     def test_key_changes_with_credential_not_with_name(self):

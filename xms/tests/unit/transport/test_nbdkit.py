@@ -3,6 +3,7 @@
 import os
 
 from xms.common import exception as common_exc
+from xms.common import tls
 from xms.tests import base
 from xms.transport import exception
 from xms.transport import nbdkit
@@ -86,8 +87,8 @@ class CurlTest(base.TestCase):
         self.assertIn(('sslverify', 'false'), src.params)
 
     def test_normalize_thumbprint(self):
-        self.assertEqual('AB:CD:0F', nbdkit.normalize_thumbprint('abcd0f'))
-        self.assertEqual('AB:CD', nbdkit.normalize_thumbprint('ab:cd'))
+        self.assertEqual('AB:CD:0F', tls.normalize_thumbprint('abcd0f'))
+        self.assertEqual('AB:CD', tls.normalize_thumbprint('ab:cd'))
 
 
 class MaskTest(base.TestCase):
