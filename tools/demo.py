@@ -1,16 +1,30 @@
 #!/usr/bin/env python3
-"""Run xms-all-in-one and show that its parts are up.
+"""Migrate two VMs from a VMware simulator with XMS all-in-one, and prove it.
 
-Started by ``tools/demo`` with the project's virtualenv. It starts
-``xms-all-in-one`` on SQLite with in-process messaging in a scratch state
-directory, waits for the API, then prints version discovery, the health
-check and the conductor and worker rows of the ``workers`` table, and stops
-the process with SIGTERM. It exits non-zero if any of that fails.
+Started by ``tools/demo`` with the project's virtualenv. It
+
+1. builds (cached) and starts XMS's vCenter simulator (vcsim with
+   Changed Block Tracking) and puts a real disk behind two VMs: an ext4
+   file system with files in it;
+2. starts ``xms-all-in-one`` (SQLite, in-process messaging and dispatch,
+   the local target: sparse raw files and a libvirt domain XML) in a
+   scratch state directory;
+3. through the public REST API (``/v1``): registers the simulator as a
+   source, tests it, discovers its VMs, preflights the two VMs, runs a
+   cold migration of the first and a warm migration of the second (full
+   sync, guest writes, two incremental syncs, more writes, cutover);
+4. prints a report: each phase with its time, the bytes it moved and its
+   throughput, and the source and target digests side by side.
+
+It exits non-zero if anything fails or any target disk differs from its
+source.
 """
 
 import argparse
+import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -18,8 +32,188 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
+_TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+sys.path.insert(0, _TOP)
+
+MiB = 1024 * 1024
+COLD_VM = 'DC0_H0_VM0'
+WARM_VM = 'DC0_H0_VM1'
+TTY = sys.stdout.isatty()
+
+
+class DemoError(Exception):
+    pass
+
+
+# -- output -----------------------------------------------------------
+
+def _step(title):
+    print('\n\033[1m== %s\033[0m' % title if TTY else '\n== %s' % title,
+          flush=True)
+
+
+def _say(text):
+    print('   ' + text, flush=True)
+
+
+def _size(n):
+    n = float(n or 0)
+    for unit in ('B', 'KiB', 'MiB', 'GiB'):
+        if n < 1024 or unit == 'GiB':
+            return ('%d %s' % (n, unit) if unit == 'B'
+                    else '%.1f %s' % (n, unit))
+        n /= 1024
+    return '%.1f GiB' % n
+
+
+# -- REST client ------------------------------------------------------
+
+class Api:
+    """A tiny client of XMS's REST API (noauth in the all-in-one)."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, body=None, ok=(200, 201, 202, 204)):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(  # noqa: S310 - http://127.0.0.1
+            self.base + path, data=data, method=method,
+            headers={'Content-Type': 'application/json',
+                     'Accept': 'application/json'})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
+                status, raw = resp.status, resp.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        if status not in ok:
+            raise DemoError('%s %s answered %d: %s' % (
+                method, path, status, raw.decode(errors='replace')[:800]))
+        return json.loads(raw) if raw else None
+
+    def get(self, path):
+        return self.call('GET', path)
+
+    def post(self, path, body=None):
+        return self.call('POST', '/v1' + path if not path.startswith('/v1')
+                         else path, body if body is not None else {})
+
+    def wait(self, path, predicate, what, timeout=600, show=None):
+        deadline = time.monotonic() + timeout
+        last = None
+        while True:
+            doc = self.get(path)
+            if show is not None:
+                line = show(doc)
+                if line != last:
+                    if TTY:
+                        print('\r   %-74s' % line, end='', flush=True)
+                    elif line.split()[0:2] != (last or '').split()[0:2]:
+                        _say(line)
+                    last = line
+            if predicate(doc):
+                if show is not None and TTY:
+                    print(flush=True)
+                return doc
+            if time.monotonic() > deadline:
+                raise DemoError('timed out waiting for %s' % what)
+            time.sleep(0.3)
+
+
+# -- the simulator and its disks ---------------------------------------
+
+def make_disk_image(path, size, label):
+    """An ext4 file system with a few files: a real disk to migrate."""
+    tree = tempfile.mkdtemp(prefix='xms-demo-fs-')
+    try:
+        os.makedirs(os.path.join(tree, 'etc'))
+        with open(os.path.join(tree, 'etc', 'hostname'), 'w') as f:
+            f.write('%s\n' % label)
+        with open(os.path.join(tree, 'README'), 'w') as f:
+            f.write('This disk was migrated by XMS from a VMware '
+                    'simulator.\n')
+        with open(os.path.join(tree, 'data.bin'), 'wb') as f:
+            f.write(os.urandom(size // 4))
+        mkfs = shutil.which('mkfs.ext4') or '/sbin/mkfs.ext4'
+        if os.path.exists(mkfs):
+            subprocess.run([mkfs, '-q', '-F', '-L', label[:16], '-d', tree,
+                            path, '%dK' % (size // 1024)], check=True,
+                           capture_output=True)
+            return 'ext4 file system (%s) with files' % _size(size)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+    with open(path, 'wb') as f:
+        for _i in range(size // MiB):
+            f.write(os.urandom(MiB // 2) + bytes(MiB // 2))
+    return 'raw disk (%s) of data and holes' % _size(size)
+
+
+def sha256_of(read, size):
+    h = hashlib.sha256()
+    for off in range(0, size, 4 * MiB):
+        h.update(read(off, min(4 * MiB, size - off)))
+    return h.hexdigest()
+
+
+def file_sha256(path):
+    with open(path, 'rb') as f:
+        return sha256_of(lambda o, n: (f.seek(o), f.read(n))[1],
+                         os.path.getsize(path))
+
+
+# -- the report -------------------------------------------------------
+
+def _ts(text):
+    import datetime
+    return datetime.datetime.fromisoformat(text.replace('Z', '+00:00'))
+
+
+def phases_of(events):
+    """[(label, seconds, bytes moved)] from a job's events (oldest first)."""
+    marks = []
+    moved = {}
+    for ev in events:
+        kind, payload = ev['event_type'], ev.get('payload') or {}
+        when = _ts(ev['created_at'])
+        if kind == 'flow_started':
+            marks.append(('%s: %s' % (payload.get('flow'),
+                                      payload.get('phase')), when))
+        elif kind == 'phase_changed':
+            flow = marks[-1][0].split(':')[0] if marks else '?'
+            marks.append(('%s: %s' % (flow, payload.get('phase')), when))
+        elif kind in ('flow_finished', 'completed', 'failed', 'cancelled'):
+            marks.append((None, when))
+        elif kind == 'sync_finished' and marks:
+            moved[len(marks) - 1] = (moved.get(len(marks) - 1, 0)
+                                     + payload.get('bytes_copied', 0))
+    out = []
+    for i, (label, start) in enumerate(marks):
+        if label is None or i + 1 >= len(marks):
+            continue
+        seconds = (marks[i + 1][1] - start).total_seconds()
+        out.append((label, seconds, moved.get(i, 0)))
+    return out
+
+
+def print_phases(title, events):
+    _say('%s' % title)
+    _say('  %-34s %8s %11s %12s' % ('phase', 'time', 'moved',
+                                    'throughput'))
+    total_t = total_b = 0
+    for label, seconds, moved in phases_of(events):
+        rate = ('%s/s' % _size(moved / seconds)) if moved and seconds \
+            else ''
+        _say('  %-34s %7.2fs %11s %12s' % (label, seconds,
+                                           _size(moved) if moved else '',
+                                           rate))
+        total_t += seconds
+        total_b += moved
+    _say('  %-34s %7.2fs %11s' % ('total', total_t, _size(total_b)))
+
+
+# -- main -------------------------------------------------------------
 
 def _free_port():
     with socket.socket() as s:
@@ -27,95 +221,267 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def _get(url):
-    with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310
-        return resp.status, resp.read().decode()
+def start_xms(state, port):
+    conf = os.path.join(state, 'xms.conf')
+    with open(conf, 'w') as f:
+        f.write('\n'.join([
+            '[DEFAULT]', 'state_path = %s' % state, 'host = demo',
+            '[api]', 'port = %d' % port,
+            '[conductor]', 'heartbeat_interval = 1',
+            'sync_scheduler_interval = 2',
+            '[worker]', 'heartbeat_interval = 1', 'max_jobs = 2',
+            '[conversion]', 'driver = none',
+            '[vsphere]', 'task_poll_interval = 0.1',
+            'power_poll_interval = 0.1',
+            '[transport]', 'chunk_size_mib = 4',
+            'checkpoint_window_mib = 16', '']))
+    log_path = os.path.join(state, 'xms-all-in-one.log')
+    script = os.path.join(os.path.dirname(sys.executable), 'xms-all-in-one')
+    log = open(log_path, 'w')
+    proc = subprocess.Popen([script, '--config-file', conf,
+                             '--log-file', log_path],
+                            stdout=log, stderr=subprocess.STDOUT)
+    return proc, log, log_path
 
 
-def _step(title):
-    print('\n== %s' % title, flush=True)
+def run(args, state):
+    from xms.tests.functional.fixtures import vcsim
+
+    _step('1. VMware simulator with a real disk behind two VMs')
+    t0 = time.monotonic()
+    sim = vcsim.VcsimFixture()
+    sim.setUp()
+    try:
+        return _with_sim(args, state, sim, t0)
+    finally:
+        sim.cleanUp()
+
+
+def _with_sim(args, state, sim, t0):
+    _say('vcsim (vCenter %s) on https://%s:%d/sdk, thumbprint %s...' % (
+        sim.api_type, sim.host, sim.port, sim.thumbprint[:23]))
+    size = args.disk_mib * MiB
+    for vm in (COLD_VM, WARM_VM):
+        image = os.path.join(state, '%s.raw' % vm)
+        kind = make_disk_image(image, size, vm.lower())
+        sim.put_disk(vm, image)
+        os.unlink(image)
+        _say('%s: %s' % (vm, kind))
+    _say('ready in %.1f s' % (time.monotonic() - t0))
+
+    _step('2. XMS all-in-one (SQLite, in-process messaging and dispatch, '
+          'local target)')
+    port = args.port or _free_port()
+    proc, log, log_path = start_xms(state, port)
+    api = Api('http://127.0.0.1:%d' % port)
+    try:
+        for _i in range(600):
+            if proc.poll() is not None:
+                raise DemoError('xms-all-in-one exited with %s; see %s'
+                                % (proc.returncode, log_path))
+            try:
+                api.get('/')
+                break
+            except (OSError, DemoError):
+                time.sleep(0.1)
+        else:
+            raise DemoError('the API did not answer; see %s' % log_path)
+        _say('API on %s, log %s' % (api.base, log_path))
+        return _migrate(api, sim, state, size)
+    finally:
+        _step('Stopping xms-all-in-one')
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait()
+        log.close()
+        _say('exit status %s' % code)
+
+
+def _migrate(api, sim, state, size):
+    _step('3. Register the source, test it, discover its VMs')
+    source = api.post('/sources', {
+        'name': 'demo-vcenter', 'type': 'vmware', 'host': sim.host,
+        'port': sim.port, 'username': sim.username,
+        'password': sim.password, 'thumbprint': sim.thumbprint})
+    sid = source['uuid']
+    info = api.post('/sources/%s/test' % sid)
+    _say('connected: %s, version %s' % (info.get('product_name'),
+                                        info.get('version')))
+    api.post('/sources/%s/discover' % sid)
+    api.wait('/v1/sources/%s' % sid,
+             lambda s: s['discovery']['status'] not in ('never', 'queued',
+                                                        'running'),
+             'discovery')
+    vms = {v['name']: v for v in api.get(
+        '/v1/vms?source_id=%s&limit=100' % sid)['vms']}
+    _say('%d VMs found: %s' % (len(vms), ', '.join(sorted(vms))))
+    for name in (COLD_VM, WARM_VM):
+        if name not in vms:
+            raise DemoError('discovery did not find %s' % name)
+
+    _step('4. Preflight')
+    override = {}
+    for name, mode in ((COLD_VM, 'cold'), (WARM_VM, 'warm')):
+        pf = api.post('/preflights', {'vm_ids': [vms[name]['uuid']],
+                                      'mode': mode})['preflights'][0]
+        pf = api.wait('/v1/preflights/%s' % pf['uuid'],
+                      lambda p: p['status'] not in ('pending', 'running'),
+                      'preflight of %s' % name)
+        _say('%s (%s): %s %s' % (name, mode, (pf.get('verdict') or
+                                             pf['status']).upper(),
+                                 pf.get('scores') or ''))
+        for check in pf.get('checks') or []:
+            if check.get('status') in ('warn', 'block'):
+                _say('  %s %s: %s' % (check['status'], check.get('name'),
+                                      check.get('message')))
+        if pf.get('verdict') == 'block':
+            override[name] = True
+    if override:
+        _say('(the demo submits blocked VMs with override_block: the '
+             'simulator cannot satisfy every production check)')
+
+    results = []
+    _step('5. Cold migration of %s' % COLD_VM)
+    cold = submit(api, vms[COLD_VM], 'cold', override.get(COLD_VM))
+    cold = follow(api, cold, ('completed',))
+    results.append(('cold', COLD_VM, cold))
+
+    _step('6. Warm migration of %s' % WARM_VM)
+    warm = submit(api, vms[WARM_VM], 'warm', override.get(WARM_VM))
+    warm = follow(api, warm, ('ready',))
+    for i in range(2):
+        writes = guest_writes(sim, WARM_VM, size, seed=i)
+        _say('guest writes %s at %d places' % (_size(writes[0]),
+                                               writes[1]))
+        api.post('/jobs/%s/sync' % warm['uuid'])
+        warm = follow(api, warm, ('ready',), want_syncs=i + 1)
+    writes = guest_writes(sim, WARM_VM, size, seed=9)
+    _say('guest writes %s at %d places, then cutover' % (
+        _size(writes[0]), writes[1]))
+    api.post('/jobs/%s/cutover' % warm['uuid'])
+    warm = follow(api, warm, ('completed',))
+    results.append(('warm', WARM_VM, warm))
+
+    return report(api, sim, state, results, size)
+
+
+def submit(api, vm, job_type, override):
+    body = {'vm_ids': [vm['uuid']], 'type': job_type,
+            'target': {'instance_name': vm['name'].lower()}}
+    if job_type == 'warm':
+        body['shutdown_timeout'] = 5
+    if override:
+        body['override_block'] = True
+    job = api.post('/jobs', body)['jobs'][0]
+    _say('job %s (%s) queued' % (job['uuid'], job_type))
+    return job
+
+
+def _progress(doc):
+    p = doc['progress']
+    rate = ('%s/s' % _size(p['rate_bps'])) if p.get('rate_bps') else ''
+    eta = ('eta %ds' % p['eta_seconds']) if p.get('eta_seconds') else ''
+    return '%-12s %-18s %5.1f%%  %9s / %-9s %s %s' % (
+        doc['state'], doc['phase'] or '', p['percent'],
+        _size(p['bytes_done']), _size(p['bytes_total']), rate, eta)
+
+
+def follow(api, job, wanted, want_syncs=None):
+    def done(doc):
+        if doc['state'] in ('failed', 'cancelled'):
+            return True
+        if want_syncs is not None and \
+                doc['incremental_syncs'] < want_syncs:
+            return False
+        return doc['state'] in wanted
+
+    doc = api.wait('/v1/jobs/%s' % job['uuid'], done,
+                   'job %s' % job['uuid'], show=_progress)
+    if doc['state'] not in wanted:
+        raise DemoError('job %s is %s: %s' % (doc['uuid'], doc['state'],
+                                              doc.get('error')))
+    return doc
+
+
+def guest_writes(sim, vm, size, seed):
+    """Write like a guest would: a few blocks here and there."""
+    total = 0
+    places = 0
+    for i in range(4):
+        offset = ((seed * 7 + i * 13) % (size // MiB - 1)) * MiB + 8192 * i
+        data = os.urandom(256 * 1024)
+        sim.write_live_disk(vm, offset, data)
+        total += len(data)
+        places += 1
+    return total, places
+
+
+def report(api, sim, state, results, size):
+    _step('Report')
+    db = sqlite3.connect(os.path.join(state, 'xms.sqlite'))
+    ok = True
+    for job_type, vm, job in results:
+        events = list(reversed(api.get(
+            '/v1/jobs/%s/events?limit=1000' % job['uuid'])['events']))
+        print_phases('%s migration of %s (job %s): %s' % (
+            job_type, vm, job['uuid'], job['state']), events)
+        target_dir = os.path.join(state, 'target')
+        rows = db.execute(
+            'SELECT d.device_key, d.volume_id, d.source_digest, '
+            'd.target_digest FROM job_disks d JOIN jobs j ON j.id = '
+            'd.job_id WHERE j.uuid = ?', (job['uuid'],)).fetchall()
+        for key, volume, src_digest, tgt_digest in rows:
+            source_sha = sha256_of(
+                lambda o, n, vm=vm: sim.read_live_disk(vm, o, n), size)
+            target_path = os.path.join(target_dir, volume)
+            target_sha = file_sha256(target_path)
+            same = source_sha == target_sha and src_digest == tgt_digest
+            ok = ok and same
+            _say('  disk %s -> %s' % (key, target_path))
+            _say('    sha256  source %s' % source_sha)
+            _say('            target %s  %s' % (
+                target_sha, 'identical' if source_sha == target_sha
+                else 'DIFFERENT'))
+            _say('    XMS     source %s' % src_digest)
+            _say('            target %s  %s' % (
+                tgt_digest, 'verified' if src_digest == tgt_digest
+                else 'DIFFERENT'))
+        _say('')
+    db.close()
+    snaps = sum(len(sim.find_vm(vm).snapshot.rootSnapshotList)
+                if sim.find_vm(vm).snapshot else 0
+                for vm in (COLD_VM, WARM_VM))
+    _say('snapshots left on the source VMs: %d' % snaps)
+    ok = ok and snaps == 0
+    if not ok:
+        _say('\033[31mMISMATCH\033[0m' if TTY else 'MISMATCH')
+        return 1
+    print('\nBoth VMs migrated; every target disk is identical to its '
+          'source.')
+    return 0
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--state-path',
-                        help='Directory for the SQLite database and logs '
-                             '(default: a new temporary directory).')
+                        help='Directory for the SQLite database, the target '
+                             'and logs (default: a new temporary '
+                             'directory).')
     parser.add_argument('--port', type=int, default=0,
                         help='API port (default: a free port).')
+    parser.add_argument('--disk-mib', type=int, default=64,
+                        help='Size of each test disk in MiB (default 64).')
     args = parser.parse_args()
-
     state = args.state_path or tempfile.mkdtemp(prefix='xms-demo-')
     os.makedirs(state, exist_ok=True)
-    port = args.port or _free_port()
-    conf = os.path.join(state, 'xms.conf')
-    with open(conf, 'w') as f:
-        f.write('[DEFAULT]\nstate_path = %s\nhost = demo\n'
-                '[api]\nport = %d\n[conductor]\nheartbeat_interval = 1\n'
-                '[worker]\nheartbeat_interval = 1\n' % (state, port))
-    log_path = os.path.join(state, 'xms-all-in-one.log')
-    script = os.path.join(os.path.dirname(sys.executable), 'xms-all-in-one')
-
-    _step('Starting xms-all-in-one (SQLite, in-process messaging) in %s'
-          % state)
-    t0 = time.monotonic()
-    log = open(log_path, 'w')
-    proc = subprocess.Popen([script, '--config-file', conf,
-                             '--log-file', log_path],
-                            stdout=log, stderr=subprocess.STDOUT)
-    base = 'http://127.0.0.1:%d' % port
     try:
-        for _ in range(600):
-            if proc.poll() is not None:
-                raise RuntimeError('xms-all-in-one exited with %s; see %s'
-                                   % (proc.returncode, log_path))
-            try:
-                status, body = _get(base + '/')
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError('the API did not answer; see %s' % log_path)
-        print('API answering on %s after %.1f s' % (base,
-                                                    time.monotonic() - t0))
-
-        _step('GET / (version discovery)')
-        doc = json.loads(body)
-        version = doc['default_version']
-        print('%s: API %s, microversions %s to %s' % (
-            doc['name'], version['id'], version['min_version'],
-            version['version']))
-
-        _step('GET /healthcheck')
-        status, body = _get(base + '/healthcheck')
-        print('%d %s' % (status, body.strip()))
-        if status != 200:
-            raise RuntimeError('health check failed')
-
-        _step('Processes registered in the workers table')
-        time.sleep(2.5)  # let at least two heartbeats land
-        db = sqlite3.connect(os.path.join(state, 'xms.sqlite'))
-        rows = db.execute('SELECT binary, host, slots, state, started_at, '
-                          'heartbeat_at FROM workers ORDER BY binary'
-                          ).fetchall()
-        db.close()
-        print('%-14s %-6s %-5s %-5s %-26s %s' % (
-            'binary', 'host', 'slots', 'state', 'started', 'heartbeat'))
-        for row in rows:
-            print('%-14s %-6s %-5s %-5s %-26s %s' % row)
-        binaries = {r[0] for r in rows if r[3] == 'up' and r[5] > r[4]}
-        if binaries != {'xms-conductor', 'xms-worker'}:
-            raise RuntimeError('conductor and worker are not both beating')
-    finally:
-        _step('Stopping xms-all-in-one (SIGTERM)')
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=60)
-        log.close()
-        print('exit status %d; log in %s' % (code, log_path))
-    if code != 0:
-        return code
-    print('\nXMS all-in-one is healthy.')
-    return 0
+        return run(args, state)
+    except DemoError as exc:
+        print('\ndemo failed: %s' % exc, file=sys.stderr)
+        return 1
 
 
 if __name__ == '__main__':

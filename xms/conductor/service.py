@@ -24,6 +24,7 @@ class ConductorService(cotyledon.Service):
         self.manager = manager.ConductorManager(CONF.host)
         self.heartbeat = xms_service.Heartbeat(BINARY)
         self.rpcserver = None
+        self.periodics = []
 
     def run(self):
         target = messaging.Target(topic=CONF.conductor.topic,
@@ -31,6 +32,12 @@ class ConductorService(cotyledon.Service):
         self.rpcserver = rpc.get_server(target, [self.manager])
         self.rpcserver.start()
         self.heartbeat.start()
+        # Orchestration: incremental sync scheduler, cleanup of cancelled
+        # jobs, snapshot reaper (xms.conductor.scheduler).
+        from xms.conductor import scheduler
+        self.periodics = scheduler.get_periodics()
+        for periodic in self.periodics:
+            periodic.start()
         LOG.info('%s started on host %s, topic %s', BINARY, CONF.host,
                  CONF.conductor.topic)
 
@@ -39,6 +46,8 @@ class ConductorService(cotyledon.Service):
         if self.rpcserver is not None:
             self.rpcserver.stop()
             self.rpcserver.wait()
+        for periodic in self.periodics:
+            periodic.stop()
         self.heartbeat.stop()
         rpc.cleanup()
         LOG.info('%s on host %s stopped', BINARY, CONF.host)

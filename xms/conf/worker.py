@@ -22,6 +22,12 @@ opts = [
                help='Seconds a stopping worker waits for its running flows '
                     'to reach a checkpoint before it releases their claims '
                     'so that another worker resumes them.'),
+    cfg.IntOpt('max_read_rate_kib',
+               default=0,
+               min=0,
+               help='Most KiB per second read from one source disk (the '
+                    'nbdkit rate filter), to spare a busy datastore or '
+                    'link; 0 for no limit.'),
     cfg.StrOpt('work_dir',
                default='$state_path/worker',
                help='Directory for the nbdkit sockets and logs of the jobs '

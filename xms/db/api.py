@@ -612,6 +612,21 @@ def api_job_syncs(context, job_id):
             .order_by(models.Sync.id).all())
 
 
+@main_context_manager.writer
+def source_reencrypt_passwords(context, rewrite):
+    """Rewrite every stored source password with ``rewrite(token)`` in
+    one transaction (key rotation).
+
+    :returns: the number of sources rewritten.
+    """
+    count = 0
+    for source in context.session.query(models.Source).all():
+        source.password_encrypted = rewrite(source.password_encrypted)
+        count += 1
+    context.session.flush()
+    return count
+
+
 # --- orchestration (conductor and worker flows) ---
 
 @main_context_manager.writer
@@ -700,18 +715,3 @@ def job_count_active_flows(context):
     """Jobs holding (or waiting for) a worker slot with a flow."""
     return (context.session.query(models.Job)
             .filter(models.Job.active_flow.isnot(None)).count())
-
-
-@main_context_manager.writer
-def source_reencrypt_passwords(context, rewrite):
-    """Rewrite every stored source password with ``rewrite(token)`` in
-    one transaction (key rotation).
-
-    :returns: the number of sources rewritten.
-    """
-    count = 0
-    for source in context.session.query(models.Source).all():
-        source.password_encrypted = rewrite(source.password_encrypted)
-        count += 1
-    context.session.flush()
-    return count

@@ -1,0 +1,37 @@
+"""A cold migration end to end into the local target."""
+
+from xms.common import states
+from xms.conductor import jobs
+from xms.targets.compute import local as local_compute
+from xms.tests.functional.orchestration import base
+
+MiB = base.MiB
+
+
+class TestColdMigration(base.OrchestrationTestCase):
+
+    def test_cold_job_end_to_end(self):
+        data = base.random_disk(6 * MiB)
+        self.put_disk(data)
+        self.start_local_worker()
+        job = self.make_job('cold')
+
+        jobs.start(self.ctx, job.id)
+        job = self.wait_state(job, states.COMPLETED, states.FAILED)
+
+        self.assertEqual(states.COMPLETED, job.state, job.error)
+        self.assertEqual([data], self.target_bytes(job))
+        disk = job.disks[0]
+        self.assertEqual(disk.source_digest, disk.target_digest)
+        self.assertIsNotNone(disk.source_digest)
+        self.assertEqual(len(data), job.bytes_done)
+        self.assertEqual('poweredOff', self.power_state())
+        self.assertEqual([], self.live_snapshots(job))
+        self.assertEqual([], self.vm_snapshots())
+        phases = [e.payload['phase'] for e in self.events(job)
+                  if e.event_type == 'phase_changed']
+        self.assertEqual(['inspect', 'write_volume', 'guest_fixes',
+                          'finalize', 'boot_target'], phases)
+        self.assertTrue(job.target_resources.get('instance'))
+        with open(local_compute.domain_path(job.id)) as f:
+            self.assertIn(job.target_resources['instance'], f.read())

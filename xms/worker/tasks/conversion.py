@@ -1,0 +1,53 @@
+"""Tasks on the guest: inspect the copied disks, then fix the guest.
+
+Both run on the target disks attached to this worker, never on the
+source, through the converter of ``[conversion]/driver``.
+"""
+
+from xms.common.i18n import _
+from xms.conversion import base as conversion_base
+from xms.db import api as db_api
+from xms.worker.tasks import base
+
+
+def _paths(job, target_paths):
+    return [target_paths[str(d.device_key)] for d in job.disks]
+
+
+class InspectGuest(base.JobTask):
+    """Inspect the guest and store the result on the job."""
+
+    def execute(self, job_id, target_paths):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        converter = conversion_base.get_converter()
+        inspection = converter.inspect(base.job_context(job), job,
+                                       _paths(job, target_paths))
+        db_api.job_update(base.admin_context(), job.id,
+                          {'inspection': inspection})
+        base.record(job, 'inspected', _('Guest inspected'),
+                    inspection=inspection)
+        return inspection
+
+
+class ConvertGuest(base.JobTask):
+    """Fix the guest in place so that it boots on KVM.
+
+    Skipped when the job's target says ``convert_guest: false``.
+    """
+
+    def execute(self, job_id, target_paths):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        if (job.target_spec or {}).get('convert_guest') is False:
+            base.record(job, 'conversion_skipped',
+                        _('Guest conversion skipped (convert_guest: '
+                          'false)'))
+            return []
+        converter = conversion_base.get_converter()
+        lines = converter.convert(base.job_context(job), job,
+                                  _paths(job, target_paths),
+                                  job.inspection or {})
+        base.record(job, 'converted', _('Guest converted'),
+                    output=list(lines or [])[-50:])
+        return len(lines or [])

@@ -1,0 +1,205 @@
+"""Tasks on the target: volumes, attachment to the worker, the instance.
+
+Target volumes belong to the job, not to the flow that made them: a
+failed flow keeps them (a retry resumes writing into them, keeping the
+data already copied) and only the cancel flow deletes them, unless the
+user asked to keep the target. Attachments and the instance do belong to
+their flow, and their reverts undo them.
+"""
+
+from oslo_log import log as logging
+
+from xms.common.i18n import _
+from xms.db import api as db_api
+from xms.targets import base as target_base
+from xms.worker.tasks import base
+
+LOG = logging.getLogger(__name__)
+
+
+def _resources(job):
+    return dict(job.target_resources or {})
+
+
+def _save_resources(job, **values):
+    resources = _resources(base.get_job(job.id))
+    resources.update(values)
+    return db_api.job_update(base.admin_context(), job.id,
+                             {'target_resources': resources})
+
+
+class CreateVolumes(base.JobTask):
+    """One target volume per source disk (found again when it exists).
+
+    :returns: ``{device_key: volume_id}`` (keys as strings).
+    """
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        ctx = base.job_context(job)
+        storage = target_base.get_storage_driver()
+        spec = job.target_spec or {}
+        volumes = {}
+        for disk in job.disks:
+            vol = storage.create_volume(
+                ctx, job, disk, volume_type=disk.volume_type,
+                az=spec.get('availability_zone'))
+            db_api.job_disk_update(base.admin_context(), job.id,
+                                   disk.device_key,
+                                   {'volume_id': vol['id']})
+            volumes[str(disk.device_key)] = vol['id']
+            if vol.get('created', True):
+                base.record(job, 'volume_created',
+                            _('Target volume %(vol)s created for disk '
+                              '%(disk)s') % {'vol': vol['id'],
+                                             'disk': disk.device_key},
+                            volume=vol['id'], device_key=disk.device_key)
+        _save_resources(job, volumes=sorted(volumes.values()))
+        return volumes
+
+
+class AttachVolumes(base.JobTask):
+    """Make every target volume writable here.
+
+    :returns: ``{device_key: local path}`` (keys as strings).
+    """
+
+    default_provides = 'target_paths'
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        ctx = base.job_context(job)
+        attach = target_base.get_attach_driver()
+        paths = {}
+        for disk in job.disks:
+            paths[str(disk.device_key)] = attach.attach(ctx, disk.volume_id)
+        return paths
+
+    def revert(self, job_id, *args, **kwargs):
+        detach_all(job_id)
+
+
+def detach_all(job_id):
+    """Detach every volume of a job from here; never raises."""
+    try:
+        job = base.get_job(job_id)
+        ctx = base.job_context(job)
+        attach = target_base.get_attach_driver()
+    except Exception:  # noqa: BLE001
+        LOG.exception('Job %s: cannot detach its volumes', job_id)
+        return
+    for disk in job.disks:
+        if not disk.volume_id:
+            continue
+        try:
+            attach.detach(ctx, disk.volume_id)
+        except Exception:  # noqa: BLE001 - detach what can be detached
+            LOG.exception('Job %s: could not detach volume %s', job_id,
+                          disk.volume_id)
+
+
+class DetachVolumes(base.JobTask):
+    """Detach the job's volumes from this worker."""
+
+    def execute(self, job_id):
+        detach_all(job_id)
+
+
+class FinalizeVolumes(base.JobTask):
+    """Make the boot volume bootable, described by the inspection."""
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        ctx = base.job_context(job)
+        storage = target_base.get_storage_driver()
+        metadata = (job.inspection or {}).get('image_metadata') or {}
+        for disk in job.disks:
+            storage.finalize_volume(ctx, disk.volume_id, metadata)
+
+
+def _flavor(ctx, job, compute):
+    spec = job.target_spec or {}
+    if spec.get('flavor_id'):
+        return spec['flavor_id']
+    vm = db_api.vm_get(base.admin_context(), job.vm_id)
+    flavor = compute.best_flavor(ctx, vm.num_cpus or 1, vm.memory_mb or 512)
+    return flavor['id']
+
+
+class CreateInstance(base.JobTask):
+    """Create (and boot, unless told not to) the migrated instance."""
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        ctx = base.job_context(job)
+        compute = target_base.get_compute_driver()
+        existing = compute.find_instance(ctx, job)
+        if existing:
+            return existing
+        spec = job.target_spec or {}
+        volumes = [d.volume_id for d in job.disks]
+        ports = _resources(job).get('ports') or []
+        instance = compute.create_instance(
+            ctx, job, volumes, ports, _flavor(ctx, job, compute),
+            power_on=spec.get('boot', True))
+        _save_resources(job, instance=instance)
+        base.record(job, 'instance_created',
+                    _('Target instance %s created') % instance,
+                    instance=instance)
+        return instance
+
+    def revert(self, job_id, result=None, *args, **kwargs):
+        if not isinstance(result, str):
+            return
+        try:
+            job = base.get_job(job_id)
+            target_base.get_compute_driver().delete_instance(
+                base.job_context(job), result)
+            _save_resources(job, instance=None)
+        except Exception:  # noqa: BLE001 - reverts never raise
+            LOG.exception('Job %s: could not delete instance %s', job_id,
+                          result)
+
+
+class DeleteTarget(base.JobTask):
+    """Cleanup: delete the instance, ports and volumes of the job.
+
+    Kept when the job says ``keep_target``.
+    """
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        if job.keep_target:
+            base.record(job, 'target_kept',
+                        _('Target resources kept (keep_target)'))
+            return False
+        ctx = base.job_context(job)
+        resources = _resources(job)
+        compute = target_base.get_compute_driver()
+        instance = resources.get('instance') or compute.find_instance(
+            ctx, job)
+        if instance:
+            compute.delete_instance(ctx, instance)
+        if resources.get('ports'):
+            target_base.get_network_driver().delete_ports(
+                ctx, resources['ports'])
+        storage = target_base.get_storage_driver()
+        volumes = {d.volume_id for d in job.disks if d.volume_id}
+        volumes.update(resources.get('volumes') or ())
+        volumes.update(storage.list_volumes(ctx, job) or ())
+        for volume_id in sorted(volumes):
+            storage.delete_volume(ctx, volume_id)
+            base.record(job, 'volume_deleted',
+                        _('Target volume %s deleted') % volume_id,
+                        volume=volume_id)
+        for disk in job.disks:
+            db_api.job_disk_update(base.admin_context(), job.id,
+                                   disk.device_key,
+                                   {'volume_id': None, 'checkpoint': None,
+                                    'last_change_id': None})
+        _save_resources(job, volumes=[], instance=None, ports=[])
+        return True
