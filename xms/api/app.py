@@ -15,11 +15,14 @@ from oslo_middleware import request_id
 from oslo_middleware import sizelimit
 import pecan
 
+from xms.api import errors
 from xms.api import hooks
 from xms.api import middleware
+from xms.api import versions
+from xms.common import policy
 from xms.conf import CONF
 
-PUBLIC_PATHS = ('/', '/v1', '/v1/')
+PUBLIC_PATHS = ('/', '/v1', '/v1/', '/v1/openapi.json')
 
 
 class _PublicRoutesAuth:
@@ -35,9 +38,32 @@ class _PublicRoutesAuth:
         return self.auth_app(environ, start_response)
 
 
+class _Healthcheck:
+    """Send ``/healthcheck`` to oslo.middleware's health check.
+
+    Recent oslo.middleware releases deploy the health check as an app
+    that answers every path, so the path is routed here.
+    """
+
+    PATH = '/healthcheck'
+
+    def __init__(self, app, check_app):
+        self.app = app
+        self.check_app = check_app
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO', '/') == self.PATH:
+            return self.check_app(environ, start_response)
+        return self.app(environ, start_response)
+
+
 def setup_app(conf=CONF, extra_hooks=()):
     """Build the WSGI application from configuration."""
-    app_hooks = [hooks.ConfigHook(), hooks.ContextHook()] + list(extra_hooks)
+    app_hooks = [hooks.ConfigHook(), hooks.ContextHook(),
+                 versions.MicroversionHook(), errors.ErrorHook(),
+                 hooks.NoContentHook()]
+    app_hooks += list(extra_hooks)
+    policy.init(conf)
     app = pecan.make_app('xms.api.controllers.root.RootController',
                          hooks=app_hooks,
                          force_canonical=False,
@@ -47,10 +73,12 @@ def setup_app(conf=CONF, extra_hooks=()):
             app, auth_token.AuthProtocol(app, {'oslo_config_config': conf}))
     else:
         app = middleware.NoAuthMiddleware(app)
-    app = healthcheck.Healthcheck(app, {'path': '/healthcheck',
-                                        'backends': 'disable_by_file',
-                                        'oslo_config_project': 'xms'})
+    app = _Healthcheck(app, healthcheck.Healthcheck(
+        app, {'backends': 'disable_by_file', 'oslo_config_project': 'xms'}))
     app = sizelimit.RequestBodySizeLimiter(app, conf)
+    # Outside the size limit and auth_token, so their 413 and 401 get the
+    # API's error format too.
+    app = errors.ErrorFormatMiddleware(app)
     app = cors.CORS(app, conf)
     if conf.api.enable_proxy_headers_parsing:
         app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

@@ -1,6 +1,5 @@
 """Pecan hooks: configuration and the request context on every request."""
 
-from oslo_context import context as oslo_context
 from pecan import hooks
 
 from xms.common import context as xms_context
@@ -22,10 +21,16 @@ class ContextHook(hooks.PecanHook):
     """
 
     def before(self, state):
-        values = oslo_context.RequestContext.from_environ(
-            state.request.environ).to_dict()
-        values.pop('user', None)
-        values.pop('tenant', None)
-        ctx = xms_context.RequestContext.from_dict(values)
+        ctx = xms_context.RequestContext.from_environ(
+            state.request.environ)
         ctx.is_admin = 'admin' in (ctx.roles or [])
         state.request.context = ctx
+
+
+class NoContentHook(hooks.PecanHook):
+    """A 204 answer has no body (the JSON renderer would send "null")."""
+
+    def after(self, state):
+        if state.response.status_int == 204:
+            state.response.body = b''
+            del state.response.content_type

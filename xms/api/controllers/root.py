@@ -4,6 +4,7 @@ import pecan
 from pecan import rest
 
 from xms.api import versions
+from xms.api.controllers import v1 as v1_controllers
 
 
 def version_document(host_url):
@@ -24,6 +25,8 @@ def public_url():
 
 
 class RootController(rest.RestController):
+
+    v1 = v1_controllers.V1Controller()
 
     @pecan.expose(generic=True, template='json')
     def index(self):

@@ -1,0 +1,285 @@
+"""``/v1/jobs``: migrations, one VM each; a request for several VMs makes
+a wave of jobs sharing a ``wave_id``.
+
+A job needs the VM's latest preflight verdict to be Pass or Warn; an
+admin may override a Block with ``override_block``, which is recorded as
+a warning event of the job. With Keystone authentication the API creates
+a trust from the user to the XMS service user on the job's project, so
+workers can act there after the user's token expires.
+"""
+
+from oslo_log import log as logging
+from oslo_utils import uuidutils
+import pecan
+from pecan import rest
+
+from xms.api import validation
+from xms.api.controllers.v1 import events as events_ctl
+from xms.api.controllers.v1 import utils
+from xms.api.schemas import jobs as schema
+from xms.common import events
+from xms.common import exception
+from xms.common import keystone
+from xms.common import policy
+from xms.common import states
+from xms.common.i18n import _
+from xms.conductor import rpcapi
+from xms.conf import CONF
+from xms.db import api as db_api
+from xms.db import models
+
+LOG = logging.getLogger(__name__)
+
+SUBMITTABLE = ('pass', 'warn')
+
+
+class PreflightGate(exception.Conflict):
+    msg_fmt = _('VM %(vm)s cannot be submitted: %(reason)s')
+
+
+def _percent(done, total):
+    return round(100.0 * done / total, 1) if total else 0.0
+
+
+def _lag(job):
+    seconds = None
+    if job.last_sync_at is not None:
+        seconds = int((utils.utcnow() - job.last_sync_at).total_seconds())
+    return {'last_sync_at': utils.isotime(job.last_sync_at),
+            'next_sync_at': utils.isotime(job.next_sync_at),
+            'seconds': seconds, 'pending_bytes': job.pending_bytes}
+
+
+def job_view(job, refs, detail=False, syncs=()):
+    view = {
+        'uuid': job.uuid,
+        'project_id': job.project_id,
+        'user_id': job.user_id,
+        'source_id': refs['sources'].get(job.source_id),
+        'vm_id': refs['vms'].get(job.vm_id),
+        'vm_name': refs['names'].get(job.vm_id),
+        'wave_id': job.wave_id,
+        'type': job.type,
+        'state': job.state,
+        'phase': job.phase,
+        'target': job.target_spec,
+        'sync_interval': job.sync_interval,
+        'shutdown_timeout': job.shutdown_timeout,
+        'keep_target': bool(job.keep_target),
+        'override_block': bool(job.override_block),
+        'progress': {
+            'bytes_done': job.bytes_done or 0,
+            'bytes_total': job.bytes_total or 0,
+            'percent': _percent(job.bytes_done, job.bytes_total),
+            'rate_bps': job.rate_bps,
+            'eta_seconds': job.eta_seconds,
+        },
+        'lag': _lag(job),
+        'incremental_syncs': job.incremental_syncs or 0,
+        'error': job.error,
+        'worker_host': job.worker_host,
+        'target_resources': job.target_resources,
+        'allowed_actions': states.allowed_actions(
+            job.type, job.state, job.incremental_syncs or 0),
+        'started_at': utils.isotime(job.started_at),
+        'finished_at': utils.isotime(job.finished_at),
+        'created_at': utils.isotime(job.created_at),
+        'updated_at': utils.isotime(job.updated_at),
+        'links': utils.link('jobs', job.uuid),
+    }
+    if detail:
+        view['disks'] = [{
+            'device_key': d.device_key, 'source_path': d.source_path,
+            'capacity_bytes': d.capacity_bytes or 0,
+            'volume_id': d.volume_id, 'volume_type': d.volume_type,
+            'bytes_done': d.bytes_done or 0,
+            'bytes_total': d.bytes_total or 0,
+            'percent': _percent(d.bytes_done, d.bytes_total),
+            'rate_bps': d.rate_bps} for d in job.disks]
+        view['syncs'] = [{
+            'uuid': s.uuid, 'kind': s.kind, 'status': s.status,
+            'started_at': utils.isotime(s.started_at),
+            'finished_at': utils.isotime(s.finished_at),
+            'bytes_changed': s.bytes_changed,
+            'bytes_copied': s.bytes_copied, 'error': s.error}
+            for s in syncs]
+    return view
+
+
+def refs_for(ctx, jobs):
+    vm_ids = [j.vm_id for j in jobs]
+    return {'sources': db_api.api_uuids(ctx, models.Source,
+                                        [j.source_id for j in jobs]),
+            'vms': db_api.api_uuids(ctx, models.Vm, vm_ids),
+            'names': db_api.api_vm_names(ctx, vm_ids)}
+
+
+def _detail(ctx, job):
+    return job_view(job, refs_for(ctx, [job]), detail=True,
+                    syncs=db_api.api_job_syncs(ctx, job.id))
+
+
+def _gate(ctx, vm, override):
+    """Raise unless the VM's latest verdict lets it be submitted.
+
+    :returns: True when an admin overrides a Block.
+    """
+    verdict = (vm.verdict or '').lower()
+    if verdict in SUBMITTABLE:
+        return False
+    if not verdict:
+        raise PreflightGate(vm=vm.uuid, reason=_(
+            'it has no preflight verdict; run a preflight first'))
+    if override:
+        return True
+    raise PreflightGate(vm=vm.uuid, reason=_(
+        'its latest preflight verdict is %s; fix the blocking checks '
+        'and run the preflight again') % vm.verdict)
+
+
+def _disks(vm, target):
+    per_disk = (target or {}).get('disk_volume_types') or {}
+    default = (target or {}).get('volume_type')
+    return [{'device_key': d.device_key, 'source_path': d.file_name,
+             'capacity_bytes': d.capacity_bytes or 0,
+             'bytes_total': d.capacity_bytes or 0,
+             'volume_type': per_disk.get(str(d.device_key), default)}
+            for d in vm.disks]
+
+
+def _get(ctx, job_id, action):
+    job = db_api.job_get(ctx, job_id)
+    policy.authorize('xms:jobs:%s' % action, ctx,
+                     {'project_id': job.project_id})
+    return job
+
+
+def _create_one(ctx, vm, body, wave_id, overridden):
+    job_type = body['type']
+    trust_id = None
+    if CONF.api.auth_strategy == 'keystone':
+        trust_id = keystone.create_trust(ctx, ctx.project_id)
+    values = {
+        'project_id': ctx.project_id, 'user_id': ctx.user_id,
+        'trust_id': trust_id, 'source_id': vm.source_id, 'vm_id': vm.id,
+        'wave_id': wave_id, 'type': job_type,
+        'target_spec': body.get('target') or {},
+        'keep_target': body.get('keep_target', False),
+        'override_block': overridden,
+        'bytes_total': sum(d.capacity_bytes or 0 for d in vm.disks),
+    }
+    if job_type == states.WARM:
+        values['sync_interval'] = body.get('sync_interval',
+                                           schema.DEFAULT_SYNC_INTERVAL)
+        values['shutdown_timeout'] = body.get(
+            'shutdown_timeout', schema.DEFAULT_SHUTDOWN_TIMEOUT)
+    try:
+        job = db_api.job_create(ctx, values, _disks(vm, body.get('target')))
+    except Exception:
+        if trust_id:
+            keystone.delete_trust(ctx, trust_id)
+        raise
+    events.record(ctx, 'job', 'created', 'Job created (%s) for VM %s' % (
+        job_type, vm.name), job=job)
+    if overridden:
+        events.record(ctx, 'job', 'block_overridden',
+                      'Preflight verdict Block of VM %s overridden by user '
+                      '%s' % (vm.name, ctx.user_id), job=job,
+                      severity='warning')
+    LOG.info('Job %s (%s) created for VM %s in project %s', job.uuid,
+             job_type, vm.uuid, job.project_id)
+    return job
+
+
+class JobsController(rest.RestController):
+
+    _custom_actions = {'sync': ['POST'], 'cutover': ['POST'],
+                       'cancel': ['POST'], 'retry': ['POST']}
+
+    events = events_ctl.JobEventsController()
+
+    @pecan.expose('json')
+    @validation.validated(query=schema.LIST_QUERY)
+    def get_all(self, query):
+        ctx = utils.context()
+        policy.authorize('xms:jobs:list', ctx)
+        page = utils.page_args(query)
+        filters = {k: query[k] for k in ('state', 'type', 'vm_id',
+                                         'source_id', 'wave_id')
+                   if k in query}
+        rows = db_api.api_list(ctx, models.Job, filters, **page)
+        refs = refs_for(ctx, rows)
+        return utils.collection('jobs', rows,
+                                [job_view(r, refs) for r in rows], page,
+                                'jobs')
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',))
+    def get_one(self, job_id, query):
+        ctx = utils.context()
+        return _detail(ctx, _get(ctx, job_id, 'get'))
+
+    @pecan.expose('json')
+    @validation.validated(body=schema.CREATE)
+    def post(self, query, body):
+        ctx = utils.context()
+        policy.authorize('xms:jobs:create', ctx)
+        if body['type'] == states.COLD:
+            for field in ('sync_interval', 'shutdown_timeout'):
+                if field in body:
+                    raise validation.ValidationError(
+                        field, _('applies to warm migrations only'))
+        override = body.get('override_block', False)
+        if override:
+            policy.authorize('xms:jobs:override_block', ctx)
+        vms = [db_api.vm_get(ctx, vm_id) for vm_id in body['vm_ids']]
+        overridden = [_gate(ctx, vm, override) for vm in vms]
+        wave_id = uuidutils.generate_uuid()
+        jobs = [_create_one(ctx, vm, body, wave_id, o)
+                for vm, o in zip(vms, overridden, strict=True)]
+        for job in jobs:
+            rpcapi.get_api().start_job(ctx, job.id)
+        utils.set_status(201)
+        return {'wave_id': wave_id,
+                'jobs': [_detail(ctx, job) for job in jobs]}
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',))
+    def delete(self, job_id, query):
+        ctx = utils.context()
+        job = _get(ctx, job_id, 'delete')
+        states.check_action(states.DELETE, job.uuid, job.type, job.state)
+        rpcapi.get_api().delete_job(ctx, job.id)
+        utils.set_status(202)
+        return {'uuid': job.uuid, 'action': states.DELETE,
+                'state': job.state}
+
+    def _action(self, job_id, action, **kwargs):
+        ctx = utils.context()
+        job = _get(ctx, job_id, action)
+        states.check_action(action, job.uuid, job.type, job.state,
+                            job.incremental_syncs or 0)
+        getattr(rpcapi.get_api(), '%s_job' % action)(ctx, job.id, **kwargs)
+        utils.set_status(202)
+        return {'uuid': job.uuid, 'action': action, 'state': job.state}
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',), body=validation.EMPTY_QUERY)
+    def sync(self, job_id, query, body):
+        return self._action(job_id, states.SYNC)
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',), body=validation.EMPTY_QUERY)
+    def cutover(self, job_id, query, body):
+        return self._action(job_id, states.CUTOVER)
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',), body=schema.CANCEL)
+    def cancel(self, job_id, query, body):
+        return self._action(job_id, states.CANCEL,
+                            keep_target=body.get('keep_target', False))
+
+    @pecan.expose('json')
+    @validation.validated(path=('job_id',), body=validation.EMPTY_QUERY)
+    def retry(self, job_id, query, body):
+        return self._action(job_id, states.RETRY)
