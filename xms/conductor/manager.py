@@ -115,9 +115,13 @@ class ConductorManager:
     def run_preflights(self, context, preflight_ids):
         """Run each preflight; one failure does not stop the others."""
         engine = importlib.import_module('xms.preflight.engine')
+        target = importlib.import_module('xms.preflight.target')
+        inspector = target.get_inspector()
+        probes = {}  # each source of the wave is probed once
         for preflight_id in preflight_ids:
             try:
-                engine.run_preflight(context, preflight_id)
+                engine.run_preflight(context, preflight_id,
+                                     inspector=inspector, probes=probes)
             except Exception as exc:
                 reason = (exc.message
                           if isinstance(exc, exception.XmsException)
@@ -125,7 +129,7 @@ class ConductorManager:
                 LOG.warning('Preflight %s failed: %s', preflight_id,
                             reason, exc_info=True)
                 db_api.preflight_update(context, preflight_id, {
-                    'status': 'error', 'error': reason,
+                    'status': 'failed', 'error': reason,
                     'finished_at': timeutils.utcnow()})
 
     # --- jobs ---

@@ -105,18 +105,20 @@ def run_preflights(context, preflight_ids, inspector=None, driver=None):
     if inspector is None:
         inspector = target_mod.get_inspector()
     return [run_preflight(context, pid, inspector=inspector,
-                          driver=driver, _probes=probes)
+                          driver=driver, probes=probes)
             for pid in preflight_ids]
 
 
 def run_preflight(context, preflight_id, inspector=None, driver=None,
-                  _probes=None):
+                  probes=None):
     """Run one preflight and store its results.
 
     :param preflight_id: id or uuid of a ``preflights`` row.
     :param inspector: a ``TargetInspector``; default the configured one.
     :param driver: the source driver for the reachability probe
         (default: the source type's driver).
+    :param probes: a dict shared by the preflights of one wave, so that
+        each source is probed once (source id -> probe result).
     :returns: the updated ``Preflight`` row (status ``completed`` or
         ``failed``).
     """
@@ -129,7 +131,7 @@ def run_preflight(context, preflight_id, inspector=None, driver=None,
             inspector = target_mod.get_inspector()
         probe = None
         if CONF.preflight.probe_source:
-            probes = _probes if _probes is not None else {}
+            probes = probes if probes is not None else {}
             if source.id not in probes:
                 probes[source.id] = probe_source(context, source, driver)
             probe = probes[source.id]

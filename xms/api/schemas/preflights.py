@@ -4,7 +4,7 @@ from xms.api.schemas import common
 from xms.api.schemas import targets
 
 MODES = ['cold', 'warm']
-STATUSES = ['pending', 'running', 'done', 'error']
+STATUSES = ['pending', 'running', 'completed', 'failed']
 
 CREATE = common.obj({
     'vm_ids': {'type': 'array', 'items': common.UUID, 'minItems': 1,

@@ -24,7 +24,7 @@ DATACENTER = dict(common.text(255, 1), type=['string', 'null'])
 
 SOURCE_TYPES = ['vmware']
 STATUSES = ['unknown', 'connected', 'disconnected', 'error']
-DISCOVERY_STATUSES = ['never', 'queued', 'running', 'done', 'error']
+DISCOVERY_STATUSES = ['never', 'queued', 'running', 'completed', 'failed']
 
 CREATE = common.obj({
     'name': common.NAME,

@@ -101,7 +101,9 @@ class TestManager(base.APITestCase):
             'project_id': 'p1', 'vm_id': vm.id, 'mode': 'cold'})
         seen = []
 
-        def run_preflight(context, preflight_id):
+        def run_preflight(context, preflight_id, inspector, probes):
+            # One probe cache is shared by the whole wave.
+            probes.setdefault('calls', []).append(preflight_id)
             seen.append(preflight_id)
             if preflight_id == first.id:
                 raise exception.Invalid(reason='no target')
@@ -110,7 +112,7 @@ class TestManager(base.APITestCase):
         with mock.patch.dict(sys.modules, {'xms.preflight.engine': module}):
             self.manager.run_preflights(self.ctx, [first.id, second.id])
         self.assertEqual([first.id, second.id], seen)
-        self.assertEqual('error',
+        self.assertEqual('failed',
                          db_api.preflight_get(self.ctx, first.id).status)
 
     def _job(self, state=states.QUEUED, **values):
