@@ -101,9 +101,12 @@ class Periodic:
 
 
 def get_periodics():
-    """The conductor's periodic tasks (scheduler and snapshot reaper)."""
+    """The conductor's periodic tasks: scheduler, trust revoker, reaper."""
     from xms.conductor import reaper
+    from xms.conductor import trusts
     return [Periodic('xms-sync-scheduler', run_once,
+                     CONF.conductor.sync_scheduler_interval),
+            Periodic('xms-trust-revoker', trusts.revoke_finished,
                      CONF.conductor.sync_scheduler_interval),
             Periodic('xms-snapshot-reaper', reaper.run_once,
                      CONF.conductor.snapshot_reaper_interval)]
