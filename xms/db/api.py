@@ -22,6 +22,9 @@ import sqlalchemy as sa
 from xms.common import exception
 from xms.common import states
 from xms.db import models
+from xms.db import sqlite
+
+sqlite.install()
 
 main_context_manager = enginefacade.transaction_context()
 main_context_manager.configure(expire_on_commit=False)
