@@ -64,6 +64,55 @@ def _by_uuid_or_id(query, model, ident):
     return query.filter(sa.false())
 
 
+def _apply_filters(query, model, filters):
+    for key, value in (filters or {}).items():
+        column = getattr(model, key)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            query = query.filter(column.in_(list(value)))
+        elif key == 'name' and isinstance(value, str) and '*' in value:
+            query = query.filter(column.like(value.replace('*', '%')))
+        else:
+            query = query.filter(column == value)
+    return query
+
+
+def _marker_row(query, model, marker, what):
+    if marker is None:
+        return None
+    row = query.filter(model.uuid == marker).first()
+    if row is None:
+        raise exception.InvalidParameterValue(
+            name='marker', reason='no %s %s' % (what, marker))
+    return row
+
+
+def _scoped_query(context, model):
+    return _project_filter(context, context.session.query(model), model)
+
+
+def _get(context, model, ident, not_found):
+    """The row of ``model`` with UUID or id ``ident`` in the context's
+    project; ``not_found()`` builds the exception raised otherwise."""
+    row = _by_uuid_or_id(_scoped_query(context, model), model, ident).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _list(context, model, filters=None, limit=None, marker=None,
+          sort_key='id', sort_dir='asc'):
+    """A page of ``model`` rows in the context's project.
+
+    :param filters: {column: value}; a list means any of the values and a
+        ``name`` with ``*`` is a wildcard.
+    :param marker: UUID of the last row of the previous page.
+    """
+    query = _apply_filters(_scoped_query(context, model), model, filters)
+    marker_row = _marker_row(query, model, marker, model.__tablename__)
+    return _paginate(query, model, limit, marker_row, sort_key,
+                     sort_dir).all()
+
+
 # --- workers ---
 
 @main_context_manager.writer
@@ -141,20 +190,11 @@ def event_create(context, values):
 @main_context_manager.reader
 def event_list(context, job_id=None, filters=None, limit=None, marker=None):
     """Events, newest first, scoped to the context's project."""
-    query = _project_filter(context, context.session.query(models.Event),
-                            models.Event)
+    filters = dict(filters or {})
     if job_id is not None:
-        query = query.filter(models.Event.job_id == job_id)
-    for key, value in (filters or {}).items():
-        query = query.filter(getattr(models.Event, key) == value)
-    marker_row = None
-    if marker is not None:
-        marker_row = (query.filter(models.Event.uuid == marker).first())
-        if marker_row is None:
-            raise exception.InvalidParameterValue(
-                name='marker', reason='no event %s' % marker)
-    return _paginate(query, models.Event, limit, marker_row,
-                     sort_dir='desc').all()
+        filters['job_id'] = job_id
+    return _list(context, models.Event, filters, limit, marker,
+                 sort_dir='desc')
 
 
 # --- sources ---
@@ -174,27 +214,15 @@ def source_create(context, values):
 
 @main_context_manager.reader
 def source_get(context, ident):
-    query = _project_filter(context, context.session.query(models.Source),
-                            models.Source)
-    source = _by_uuid_or_id(query, models.Source, ident).first()
-    if source is None:
-        raise exception.SourceNotFound(source=ident)
-    return source
+    return _get(context, models.Source, ident,
+                lambda: exception.SourceNotFound(source=ident))
 
 
 @main_context_manager.reader
 def source_list(context, limit=None, marker=None, sort_key='id',
                 sort_dir='asc'):
-    query = _project_filter(context, context.session.query(models.Source),
-                            models.Source)
-    marker_row = None
-    if marker is not None:
-        marker_row = query.filter(models.Source.uuid == marker).first()
-        if marker_row is None:
-            raise exception.InvalidParameterValue(
-                name='marker', reason='no source %s' % marker)
-    return _paginate(query, models.Source, limit, marker_row, sort_key,
-                     sort_dir).all()
+    return _list(context, models.Source, None, limit, marker, sort_key,
+                 sort_dir)
 
 
 @main_context_manager.writer
@@ -241,33 +269,15 @@ def job_create(context, values, disks=()):
 
 @main_context_manager.reader
 def job_get(context, ident):
-    query = _project_filter(context, context.session.query(models.Job),
-                            models.Job)
-    job = _by_uuid_or_id(query, models.Job, ident).first()
-    if job is None:
-        raise exception.JobNotFound(job=ident)
-    return job
+    return _get(context, models.Job, ident,
+                lambda: exception.JobNotFound(job=ident))
 
 
 @main_context_manager.reader
 def job_list(context, filters=None, limit=None, marker=None,
              sort_key='id', sort_dir='asc'):
-    query = _project_filter(context, context.session.query(models.Job),
-                            models.Job)
-    for key, value in (filters or {}).items():
-        column = getattr(models.Job, key)
-        if isinstance(value, (list, tuple, set, frozenset)):
-            query = query.filter(column.in_(list(value)))
-        else:
-            query = query.filter(column == value)
-    marker_row = None
-    if marker is not None:
-        marker_row = query.filter(models.Job.uuid == marker).first()
-        if marker_row is None:
-            raise exception.InvalidParameterValue(
-                name='marker', reason='no job %s' % marker)
-    return _paginate(query, models.Job, limit, marker_row, sort_key,
-                     sort_dir).all()
+    return _list(context, models.Job, filters, limit, marker, sort_key,
+                 sort_dir)
 
 
 @main_context_manager.writer
@@ -323,51 +333,20 @@ def job_delete(context, ident):
 
 
 
-def _apply_filters(query, model, filters):
-    for key, value in (filters or {}).items():
-        column = getattr(model, key)
-        if isinstance(value, (list, tuple, set, frozenset)):
-            query = query.filter(column.in_(list(value)))
-        elif key == 'name' and isinstance(value, str) and '*' in value:
-            query = query.filter(column.like(value.replace('*', '%')))
-        else:
-            query = query.filter(column == value)
-    return query
-
-
-def _marker_row(query, model, marker, what):
-    if marker is None:
-        return None
-    row = query.filter(model.uuid == marker).first()
-    if row is None:
-        raise exception.InvalidParameterValue(
-            name='marker', reason='no %s %s' % (what, marker))
-    return row
-
-
 # --- vms (inventory) ---
 
 @main_context_manager.reader
 def vm_get(context, ident):
-    query = _project_filter(context, context.session.query(models.Vm),
-                            models.Vm)
-    vm = _by_uuid_or_id(query, models.Vm, ident).first()
-    if vm is None:
-        raise exception.VmNotFound(vm=ident)
-    return vm
+    return _get(context, models.Vm, ident,
+                lambda: exception.VmNotFound(vm=ident))
 
 
 @main_context_manager.reader
 def vm_list(context, filters=None, limit=None, marker=None, sort_key='id',
             sort_dir='asc'):
-    """VMs of the context's project; ``filters`` maps columns to values
-    (a list means any of them; a name with ``*`` is a wildcard)."""
-    query = _project_filter(context, context.session.query(models.Vm),
-                            models.Vm)
-    query = _apply_filters(query, models.Vm, filters)
-    marker_row = _marker_row(query, models.Vm, marker, 'VM')
-    return _paginate(query, models.Vm, limit, marker_row, sort_key,
-                     sort_dir).all()
+    """VMs of the context's project (see :func:`_list` for filters)."""
+    return _list(context, models.Vm, filters, limit, marker, sort_key,
+                 sort_dir)
 
 
 # --- preflights ---
@@ -385,25 +364,15 @@ def preflight_create(context, values):
 
 @main_context_manager.reader
 def preflight_get(context, ident):
-    query = _project_filter(context,
-                            context.session.query(models.Preflight),
-                            models.Preflight)
-    preflight = _by_uuid_or_id(query, models.Preflight, ident).first()
-    if preflight is None:
-        raise exception.PreflightNotFound(preflight=ident)
-    return preflight
+    return _get(context, models.Preflight, ident,
+                lambda: exception.PreflightNotFound(preflight=ident))
 
 
 @main_context_manager.reader
 def preflight_list(context, filters=None, limit=None, marker=None,
                    sort_key='id', sort_dir='desc'):
-    query = _project_filter(context,
-                            context.session.query(models.Preflight),
-                            models.Preflight)
-    query = _apply_filters(query, models.Preflight, filters)
-    marker_row = _marker_row(query, models.Preflight, marker, 'preflight')
-    return _paginate(query, models.Preflight, limit, marker_row, sort_key,
-                     sort_dir).all()
+    return _list(context, models.Preflight, filters, limit, marker,
+                 sort_key, sort_dir)
 
 
 @main_context_manager.writer
@@ -570,19 +539,11 @@ def _resolve_uuid_refs(session, filters):
 @main_context_manager.reader
 def api_list(context, model, filters=None, limit=None, marker=None,
              sort_key='id', sort_dir='asc'):
-    """A page of ``model`` rows for the REST API, project-scoped.
-
-    :param filters: {column: value}; a list means any of the values, a
-        ``name`` with ``*`` is a wildcard, and ``source_id``, ``vm_id``
-        and ``job_id`` may be given as UUIDs.
-    :param marker: UUID of the last row of the previous page.
-    """
-    query = _project_filter(context, context.session.query(model), model)
-    query = _apply_filters(query, model,
-                           _resolve_uuid_refs(context.session, filters))
-    marker_row = _marker_row(query, model, marker, model.__tablename__)
-    return _paginate(query, model, limit, marker_row, sort_key,
-                     sort_dir).all()
+    """A page of ``model`` rows for the REST API: :func:`_list`, where
+    ``source_id``, ``vm_id`` and ``job_id`` filters may also be UUIDs."""
+    return _list(context, model,
+                 _resolve_uuid_refs(context.session, filters), limit,
+                 marker, sort_key, sort_dir)
 
 
 @main_context_manager.reader
