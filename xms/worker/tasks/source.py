@@ -25,6 +25,17 @@ def source_of(job):
     return source_base.get_driver(source.type), source, vm.moref
 
 
+def power_back_on(job, message):
+    """Power the job's source VM on (if it is not) and record it."""
+    driver, source, moref = source_of(job)
+    ctx = base.job_context(job)
+    if driver.power_state(ctx, source, moref) != POWERED_ON:
+        driver.power_on(ctx, source, moref)
+    db_api.job_update(base.admin_context(), job.id,
+                      {'source_powered_off': False})
+    base.record(job, 'source_powered_on', message)
+
+
 class PowerOffSource(base.JobTask):
     """Shut the source VM down (guest shutdown, then hard power-off).
 
@@ -56,15 +67,8 @@ class PowerOffSource(base.JobTask):
         if result is not True:
             return
         try:
-            job = base.get_job(job_id)
-            driver, source, moref = source_of(job)
-            ctx = base.job_context(job)
-            if driver.power_state(ctx, source, moref) != POWERED_ON:
-                driver.power_on(ctx, source, moref)
-            db_api.job_update(base.admin_context(), job.id,
-                              {'source_powered_off': False})
-            base.record(job, 'source_powered_on',
-                        _('Source VM powered on again'))
+            power_back_on(base.get_job(job_id),
+                          _('Source VM powered on again'))
         except Exception:  # noqa: BLE001 - reverts never raise
             LOG.exception('Job %s: could not power the source back on',
                           job_id)
@@ -77,15 +81,8 @@ class RestoreSourcePower(base.JobTask):
         job = base.get_job(job_id)
         if not job.source_powered_off:
             return False
-        driver, source, moref = source_of(job)
-        ctx = base.job_context(job)
-        if driver.power_state(ctx, source, moref) != POWERED_ON:
-            driver.power_on(ctx, source, moref)
-        db_api.job_update(base.admin_context(), job.id,
-                          {'source_powered_off': False})
-        base.record(job, 'source_powered_on',
-                    _('Source VM powered on again (XMS had powered it '
-                      'off)'))
+        power_back_on(job, _('Source VM powered on again (XMS had powered '
+                             'it off)'))
         return True
 
 
