@@ -172,6 +172,13 @@ FIELDS = {
     'bytes_total': 'Bytes to copy.',
     'percent': 'Percent done.',
     'rate_bps': 'Copy rate in bytes per second.',
+    'source_digest': 'Digest of the bytes read from the source snapshot '
+                     '(block-wise, see the transport guide).',
+    'target_digest': 'Digest of the target disk at verification; equal to '
+                     'source_digest when the copy is identical.',
+    'inspection': 'The guest as inspected on the copied disks (OS, '
+                  'firmware, boot loader, drivers) and the image metadata '
+                  'made from it; null before inspection.',
     'eta_seconds': 'Estimated seconds left.',
     'last_sync_at': 'When the last successful sync ended.',
     'next_sync_at': 'When the next scheduled sync starts.',

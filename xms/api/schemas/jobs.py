@@ -45,6 +45,10 @@ DISK = common.obj({
     'bytes_total': common.INTEGER,
     'percent': {'type': 'number'},
     'rate_bps': common.NULLABLE_INTEGER,
+    # Block-wise digests of what was read from the source snapshot and of
+    # the target at verification; equal digests prove the copy.
+    'source_digest': common.NULLABLE_STRING,
+    'target_digest': common.NULLABLE_STRING,
 })
 
 SYNC = common.obj({
@@ -107,7 +111,11 @@ _FIELDS = {
 JOB_SUMMARY = common.obj(dict(_FIELDS), required=['uuid', 'state'])
 JOB = common.obj(dict(_FIELDS,
                       disks={'type': 'array', 'items': DISK},
-                      syncs={'type': 'array', 'items': SYNC}),
+                      syncs={'type': 'array', 'items': SYNC},
+                      # The guest as inspected on the copied disks (OS,
+                      # firmware, drivers) and the image metadata made
+                      # from it; null before the inspect step ran.
+                      inspection=common.NULLABLE_OBJECT),
                  required=['uuid', 'state', 'disks', 'syncs'])
 JOBS = common.collection('jobs', JOB_SUMMARY)
 

@@ -95,7 +95,10 @@ def job_view(job, refs, detail=False, syncs=()):
             'bytes_done': d.bytes_done or 0,
             'bytes_total': d.bytes_total or 0,
             'percent': _percent(d.bytes_done, d.bytes_total),
-            'rate_bps': d.rate_bps} for d in job.disks]
+            'rate_bps': d.rate_bps,
+            'source_digest': d.source_digest,
+            'target_digest': d.target_digest} for d in job.disks]
+        view['inspection'] = job.inspection
         view['syncs'] = [{
             'uuid': s.uuid, 'kind': s.kind, 'status': s.status,
             'started_at': utils.isotime(s.started_at),
