@@ -27,7 +27,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -421,7 +420,6 @@ def guest_writes(sim, vm, size, seed):
 
 def report(api, sim, state, results, size):
     _step('Report')
-    db = sqlite3.connect(os.path.join(state, 'xms.sqlite'))
     ok = True
     for job_type, vm, job in results:
         events = list(reversed(api.get(
@@ -429,11 +427,11 @@ def report(api, sim, state, results, size):
         print_phases('%s migration of %s (job %s): %s' % (
             job_type, vm, job['uuid'], job['state']), events)
         target_dir = os.path.join(state, 'target')
-        rows = db.execute(
-            'SELECT d.device_key, d.volume_id, d.source_digest, '
-            'd.target_digest FROM job_disks d JOIN jobs j ON j.id = '
-            'd.job_id WHERE j.uuid = ?', (job['uuid'],)).fetchall()
-        for key, volume, src_digest, tgt_digest in rows:
+        disks = api.get('/v1/jobs/%s' % job['uuid'])['disks']
+        for disk in disks:
+            key, volume = disk['device_key'], disk['volume_id']
+            src_digest = disk['source_digest']
+            tgt_digest = disk['target_digest']
             source_sha = sha256_of(
                 lambda o, n, vm=vm: sim.read_live_disk(vm, o, n), size)
             target_path = os.path.join(target_dir, volume)
@@ -450,7 +448,6 @@ def report(api, sim, state, results, size):
                 tgt_digest, 'verified' if src_digest == tgt_digest
                 else 'DIFFERENT'))
         _say('')
-    db.close()
     snaps = sum(len(sim.find_vm(vm).snapshot.rootSnapshotList)
                 if sim.find_vm(vm).snapshot else 0
                 for vm in (COLD_VM, WARM_VM))

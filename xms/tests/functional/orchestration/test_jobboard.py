@@ -216,3 +216,13 @@ class TestManyJobsFewSlots(JobboardTestCase):
         for pos, job_id in enumerate(order):
             overtaken = sum(1 for j in order[:pos] if j > job_id)
             self.assertLess(overtaken, slots, order)
+
+
+class TestCampaignDrain(TestManyJobsFewSlots):
+    """The issue's scale: 200 jobs queued against 10 slots (2 workers of
+    5 slots each) drain in order, none run twice at once."""
+
+    vcsim_kwargs = {"vms": 100}
+    JOBS = 200
+    WORKERS = 2
+    SLOTS = 5
