@@ -13,6 +13,8 @@ import subprocess
 import sys
 import uuid
 
+from oslo_utils import timeutils
+
 from xms.common import states
 from xms.conductor import jobs
 from xms.db import api as db_api
@@ -34,6 +36,10 @@ class JobboardTestCase(base.OrchestrationTestCase):
     #: worker's claims to expire, longer elsewhere so that a loaded test
     #: machine never lets a live worker's claim lapse.
     claim_ttl = 15
+
+    def _resumes(self, job):
+        return [e for e in self.events(job)
+                if e.event_type == 'copy_resumed']
 
     def start_worker(self, name, slots=2, rate_kib=0):
         conf = os.path.join(self.state_path, '%s.conf' % name)
@@ -97,10 +103,6 @@ class JobboardTestCase(base.OrchestrationTestCase):
 class TestWorkerKilled(JobboardTestCase):
 
     claim_ttl = 5
-
-    def _resumes(self, job):
-        return [e for e in self.events(job)
-                if e.event_type == 'copy_resumed']
 
     def test_kill_9_during_full_sync_resumes_from_checkpoint(self):
         size = 16 * MiB
@@ -168,6 +170,48 @@ class TestWorkerKilled(JobboardTestCase):
         self.assertEqual([], self.live_snapshots())
         self.assertEqual([], self.vm_snapshots())
 
+
+
+class TestGracefulStop(JobboardTestCase):
+
+    #: Long enough that a successor can only take over quickly if the
+    #: stopping worker released its claim itself.
+    claim_ttl = 90
+
+    def test_sigterm_releases_claim_and_successor_resumes(self):
+        size = 16 * MiB
+        data = base.random_disk(size)
+        self.put_disk(data)
+        job = self.make_job('warm')
+        w1 = self.start_worker('w1', rate_kib=1024)
+        jobs.start(self.ctx, job.id)
+        self.wait_for(job, lambda j: j.worker_host == 'w1'
+                      and (j.disks[0].checkpoint or {}).get(
+                          'bytes_done', 0) >= size // 4,
+                      what='w1 copying')
+        self.start_worker('w2', rate_kib=4096)
+
+        stopped_at = timeutils.utcnow()
+        w1.send_signal(signal.SIGTERM)
+        # graceful_shutdown_timeout is 5 s: the worker suspends its flow,
+        # releases the claim and exits cleanly.
+        self.assertEqual(0, w1.wait(timeout=60))
+
+        job = self.wait_state(job, states.READY, states.FAILED, timeout=120)
+        self.assertEqual(states.READY, job.state, job.error)
+        self.assertEqual([data], self.target_bytes(job))
+        claims = [e for e in self.events(job)
+                  if e.event_type == 'flow_claimed']
+        self.assertEqual(['w1', 'w2'], [e.payload['host'] for e in claims])
+        # w2 could claim it long before w1's claim would have expired:
+        # w1 released it.
+        taken_over = (claims[1].created_at - stopped_at).total_seconds()
+        self.assertLess(taken_over, self.claim_ttl / 2)
+        # The copy went on from a checkpoint, not from byte zero.
+        self.assertTrue(self._resumes(job))
+        self.assertGreater(self._resumes(job)[-1].payload['resumed_bytes'],
+                           0)
+        self.assertEqual([], self.live_snapshots())
 
 class TestManyJobsFewSlots(JobboardTestCase):
 
