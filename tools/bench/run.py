@@ -28,6 +28,15 @@ Scenarios:
   vs bytes changed (target <= 1.05x).
 * ``memory``: peak RSS of a copy (child process, ``VmHWM``) for a
   512 MiB and a 2 GiB fully allocated disk.
+* ``datastore``: the same sparse 4 GiB disk behind a VM of XMS's vcsim
+  (``tools/vcsim``), read over the vSphere datastore HTTPS path (nbdkit
+  curl plugin with the session cookie, as the worker does without VDDK).
+  That path cannot report holes: nbdcopy and qemu-img read all 4 GiB and
+  detect zeros; ours asks vSphere CBT for the allocated areas
+  (``QueryChangedDiskAreas`` with change id ``*``) and reads only those.
+  Target: ours >= 1.2x the best of them.
+* ``floor``: ``dd oflag=direct`` writing as many bytes as the sparse disk
+  holds: the local disk's bound on any copy of the sparse disk.
 """
 
 import argparse
@@ -36,6 +45,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -49,6 +59,7 @@ KiB = 1024
 MiB = 1024 * KiB
 GiB = 1024 * MiB
 CACHE = os.path.join(os.path.expanduser('~'), '.cache', 'xms', 'bench')
+SCENARIOS = ('sparse', 'full', 'datastore', 'memory')
 
 
 def log(msg, *args):
@@ -356,6 +367,149 @@ def scenario_memory(work, uri_for):
     return rows
 
 
+def scenario_floor(work, n):
+    """Time to write the sparse disk's allocated bytes with ``dd``.
+
+    Every tool in the sparse scenario writes that many bytes to the same
+    file system; when this is close to their times the local disk, not
+    the copy engine, is what they measure.
+    """
+    src = disk('sparse-4g-25pct', 4 * GiB, make_sparse, 0.25)
+    count = allocated(src) // (4 * MiB)
+    out = os.path.join(work, 'floor.out')
+    rows = round_robin(n, [('dd oflag=direct of %d MiB (local disk bound)'
+                            % (count * 4), lambda: timed_cmd(
+                                ['dd', 'if=' + src, 'of=' + out, 'bs=4M',
+                                 'count=%d' % count, 'oflag=direct',
+                                 'conv=fdatasync', 'status=none'], out))])
+    rm(out)
+    return rows[0]
+
+
+class _Source:
+    """The attributes of a source row the vSphere driver reads."""
+
+    def __init__(self, sim):
+        from xms.common import credentials
+
+        self.id = 1
+        self.uuid = 'bench-vcsim'
+        self.project_id = 'bench'
+        self.type = 'vmware'
+        self.host = sim.host
+        self.port = sim.port
+        self.username = sim.username
+        self.password_encrypted = credentials.encrypt(sim.password)
+        self.datacenter = None
+        self.verify_tls = True
+        self.ca_cert = None
+        self.thumbprint = sim.thumbprint
+
+
+def scenario_datastore(work, n):
+    """Sparse disk over the datastore HTTPS path: CBT map vs none."""
+    import tempfile
+
+    from pyVmomi import vim
+
+    from xms.common import context
+    from xms.conf import CONF
+    from xms.sources import base as source_base
+    from xms.sources.vsphere import client
+    from xms.tests.functional.fixtures import vcsim
+    from xms.transport import copier
+    from xms.transport import extents
+    from xms.transport import nbdkit
+    from xms.transport import reader
+    from xms.transport import writer
+
+    src = disk('sparse-4g-25pct', 4 * GiB, make_sparse, 0.25)
+    keys = tempfile.mkdtemp(prefix='xms-bench-keys-')
+    CONF.set_override('key_repository', keys, group='credentials')
+    sim = vcsim.VcsimFixture(clusters=0, cluster_hosts=0, vms=1)
+    sim.setUp()
+    try:
+        vm_name = 'DC0_H0_VM0'
+        log('datastore: putting the disk behind %s', vm_name)
+        sim.put_disk(vm_name, src)
+        vm = sim.find_vm(vm_name)
+        sim.wait_for_task(vm.ReconfigVM_Task(
+            spec=vim.vm.ConfigSpec(changeTrackingEnabled=True)))
+        task = vm.CreateSnapshot_Task(name='bench', memory=False,
+                                      quiesce=False)
+        sim.wait_for_task(task)
+        snap = task.info.result._moId
+        key = sim.disks(vm_name)[0].key
+        source = _Source(sim)
+        driver = source_base.get_driver('vmware')
+        ctx = context.get_admin_context()
+        info = driver.disk_url(ctx, source, vm._moId, snap, key)
+        server = nbdkit.NbdkitServer(nbdkit.curl_source(
+            info['url'], cookie=info['cookie'], thumbprint=sim.thumbprint),
+            name='bench-datastore')
+        out = os.path.join(work, 'datastore.out')
+        allocated_areas = {}
+
+        def run_ours(uri):
+            rm(out)
+            subprocess.run(['sync', '--data', work], check=False)
+            t0 = time.monotonic()
+            areas = driver.query_changed_areas(ctx, source, vm._moId, snap,
+                                               key, '*')
+            t = CONF.transport
+            with reader.NbdReader(uri, connections=t.connections,
+                                  requests=t.requests_in_flight) as rd:
+                w = writer.Writer(out, size=rd.size)
+                plan = extents.plan_full(
+                    rd.size, extents.extents_from_areas(rd.size, areas),
+                    target_zeroed=w.known_zero)
+                res = copier.Copier.from_conf(CONF).copy_disk(
+                    copier.DiskJob('bench', rd, w, plan))
+                w.close()
+            allocated_areas['bytes'] = sum(n_ for _o, n_ in areas)
+            allocated_areas['read'] = res['bytes_read']
+            return time.monotonic() - t0
+
+        with server as srv:
+            uri = srv.uri
+            methods = [
+                ('xms copier (CBT allocation map, xxh3_128 digest)',
+                 lambda: run_ours(uri)),
+                ('nbdcopy (default)', lambda: timed_cmd(
+                    ['nbdcopy', uri, out], out)),
+                ('nbdcopy --connections=8 --requests=64', lambda: timed_cmd(
+                    ['nbdcopy', '--connections=8', '--requests=64', uri,
+                     out], out)),
+                ('qemu-img convert (default)', lambda: timed_cmd(
+                    ['qemu-img', 'convert', '-f', 'raw', '-O', 'raw', uri,
+                     out], out)),
+                ('qemu-img convert -W -m 8', lambda: timed_cmd(
+                    ['qemu-img', 'convert', '-W', '-m', '8', '-f', 'raw',
+                     '-O', 'raw', uri, out], out)),
+            ]
+            log('datastore: %d rounds', n)
+            rows = round_robin(n, methods)
+            for (_name, fn), row in zip(methods, rows, strict=True):
+                fn()
+                row.update(verify=compare(src, out),
+                           target_allocated=allocated(out))
+            rm(out)
+        sim.wait_for_task(task.info.result.RemoveSnapshot_Task(
+            removeChildren=False))
+    finally:
+        client.close_all()
+        sim.cleanUp()
+        shutil.rmtree(keys, ignore_errors=True)
+    best_other = min(r['best'] for r in rows
+                     if not r['method'].startswith('xms'))
+    for r in rows:
+        r['ratio_vs_best_other'] = best_other / r['best']
+    return {'disk': src, 'size': 4 * GiB, 'allocated': allocated(src),
+            'cbt_allocated': allocated_areas.get('bytes'),
+            'xms_bytes_read': allocated_areas.get('read'),
+            'rows': rows, 'target': 1.2}
+
+
 # -- output ----------------------------------------------------------------
 
 def versions():
@@ -374,7 +528,7 @@ def versions():
 def markdown(res):
     out = ['# XMS transport benchmark', '',
            'Run %s on %s CPUs. %s; %s; %s. Best and median of %d runs; '
-           'source served by nbdkit file plugin over a Unix socket; time '
+           'sources served by nbdkit on a Unix socket; time '
            'includes connect, extent map, copy and flushing the target. '
            'Load average (1/5/15 min) at start %s, at end %s: the machine '
            'is shared, so compare rows of one table, not across runs.'
@@ -383,50 +537,71 @@ def markdown(res):
               res['versions']['qemu-img'], res['repeat'],
               '/'.join('%.1f' % x for x in res['loadavg_start']),
               '/'.join('%.1f' % x for x in res['loadavg_end'])), '']
-    s = res['sparse']
-    out += ['## Sparse 4 GiB disk, %.0f%% allocated, over NBD'
-            % (100.0 * s['allocated'] / s['size']), '',
-            '| method | best s | median s | ratio (best other / this) | '
-            'verify | target allocated MiB |', '|---|---|---|---|---|---|']
+    if 'sparse' in res:
+        out += sparse_table(res['sparse'], 'Sparse 4 GiB disk, %.0f%% '
+                            'allocated, over NBD (nbdkit file plugin)')
+        fl = res['floor']
+        out += ['Local disk bound: %s: best %.2f s, median %.2f s. Every '
+                'method above writes these bytes to the same file system.'
+                % (fl['method'], fl['best'], fl['median']), '']
+    if 'full' in res:
+        f = res['full']
+        out += ['## Fully allocated 2 GiB disk vs local dd', '',
+                '| method | best s | median s | MB/s (best) | ratio vs best '
+                'dd | verify |', '|---|---|---|---|---|---|']
+        for r in f['rows']:
+            out.append('| %s | %.2f | %.2f | %.0f | %.2fx | %s |' % (
+                r['method'], r['best'], r['median'], r['MB_per_s'],
+                r['ratio_vs_dd'], r['verify']))
+        out += [''] + verdicts(f['rows'], 'ratio_vs_dd', f['target'],
+                               "the best dd's local write bandwidth") + ['']
+        i = res['incremental']
+        out += ['## Incremental sync, 1% of 64 KiB blocks changed '
+                '(2 GiB disk)', '',
+                '| metric | value | target | met |', '|---|---|---|---|',
+                '| time (best / median) | %.3f s / %.3f s | | |'
+                % (i['best'], i['median']),
+                '| time / full copy time (%.2f s) | %.2f%% | <= 3%% | %s |'
+                % (i['full_copy_best'], 100 * i['time_ratio'],
+                   ok(i['time_ratio'] <= 0.03)),
+                '| bytes read / bytes changed (%d / %d) | %.3fx | <= 1.05x '
+                '| %s |' % (i['bytes_read'], i['bytes_changed'],
+                            i['read_ratio'], ok(i['read_ratio'] <= 1.05)),
+                '| target vs source (qemu-img compare) | %s | identical | '
+                '%s |' % (i['verify'], ok(i['verify'] == 'identical')), '']
+    if 'datastore' in res:
+        d = res['datastore']
+        out += sparse_table(d, 'Sparse 4 GiB disk, %.0f%% allocated, over '
+                            'the vSphere datastore HTTPS path (vcsim, '
+                            'nbdkit curl)')
+        out += ['CBT reported %d MiB allocated; the xms copier read %d MiB. '
+                'nbdcopy and qemu-img read all %d MiB.'
+                % ((d['cbt_allocated'] or 0) // MiB,
+                   (d['xms_bytes_read'] or 0) // MiB, d['size'] // MiB), '']
+    if 'memory' in res:
+        out += ['## Peak memory of a copy (child process, VmHWM)', '',
+                '| disk | size MiB | RSS before copy MiB | peak RSS MiB '
+                '| verify |',
+                '|---|---|---|---|---|']
+        for r in res['memory']:
+            out.append('| %s | %d | %.1f | %.1f | %s |' % (
+                r['disk'], r['size'] // MiB, r['rss_before_copy_mib'],
+                r['peak_rss_mib'], r['verify']))
+    out.append('')
+    return '\n'.join(out)
+
+
+def sparse_table(s, title):
+    out = ['## ' + title % (100.0 * s['allocated'] / s['size']), '',
+           '| method | best s | median s | ratio (best other / this) | '
+           'verify | target allocated MiB |', '|---|---|---|---|---|---|']
     for r in s['rows']:
         out.append('| %s | %.2f | %.2f | %.2fx | %s | %d |' % (
             r['method'], r['best'], r['median'], r['ratio_vs_best_other'],
             r['verify'], r['target_allocated'] // MiB))
-    out += [''] + verdicts(s['rows'], 'ratio_vs_best_other', s['target'],
-                           'the best of nbdcopy / qemu-img') + ['']
-    f = res['full']
-    out += ['## Fully allocated 2 GiB disk vs local dd', '',
-            '| method | best s | median s | MB/s (best) | ratio vs best dd '
-            '| verify |', '|---|---|---|---|---|---|']
-    for r in f['rows']:
-        out.append('| %s | %.2f | %.2f | %.0f | %.2fx | %s |' % (
-            r['method'], r['best'], r['median'], r['MB_per_s'],
-            r['ratio_vs_dd'], r['verify']))
-    out += [''] + verdicts(f['rows'], 'ratio_vs_dd', f['target'],
-                           "the best dd's local write bandwidth") + ['']
-    i = res['incremental']
-    out += ['## Incremental sync, 1% of 64 KiB blocks changed (2 GiB disk)',
-            '', '| metric | value | target | met |', '|---|---|---|---|',
-            '| time (best / median) | %.3f s / %.3f s | | |'
-            % (i['best'], i['median']),
-            '| time / full copy time (%.2f s) | %.2f%% | <= 3%% | %s |'
-            % (i['full_copy_best'], 100 * i['time_ratio'],
-               ok(i['time_ratio'] <= 0.03)),
-            '| bytes read / bytes changed (%d / %d) | %.3fx | <= 1.05x | %s |'
-            % (i['bytes_read'], i['bytes_changed'], i['read_ratio'],
-               ok(i['read_ratio'] <= 1.05)),
-            '| target vs source (qemu-img compare) | %s | identical | %s |'
-            % (i['verify'], ok(i['verify'] == 'identical')), '']
-    out += ['## Peak memory of a copy (child process, VmHWM)', '',
-            '| disk | size MiB | RSS before copy MiB | peak RSS MiB '
-            '| verify |',
-            '|---|---|---|---|---|']
-    for r in res['memory']:
-        out.append('| %s | %d | %.1f | %.1f | %s |' % (
-            r['disk'], r['size'] // MiB, r['rss_before_copy_mib'],
-            r['peak_rss_mib'], r['verify']))
-    out.append('')
-    return '\n'.join(out)
+    return out + [''] + verdicts(s['rows'], 'ratio_vs_best_other',
+                                 s['target'],
+                                 'the best of nbdcopy / qemu-img') + ['']
 
 
 def verdicts(rows, key, target, what):
@@ -443,6 +618,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--repeat', type=int, default=3)
     parser.add_argument('--out', default=os.path.join(ROOT, 'bench-results'))
+    parser.add_argument('--only', action='append', choices=SCENARIOS,
+                        help='run only this scenario (repeatable); '
+                             '"sparse" includes the local disk floor, '
+                             '"full" the incremental sync')
     parser.add_argument('--child-copy', nargs=2, metavar=('URI', 'TARGET'),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -474,10 +653,17 @@ def main():
     res = {'time': datetime.datetime.now(datetime.timezone.utc).strftime(
         '%Y-%m-%dT%H:%M:%SZ'), 'repeat': args.repeat,
         'versions': versions(), 'loadavg_start': os.getloadavg()}
-    res['sparse'] = scenario_sparse(work, Uri, args.repeat)
-    res['full'], res['incremental'] = scenario_full_and_incremental(
-        work, Uri, args.repeat)
-    res['memory'] = scenario_memory(work, Uri)
+    want = set(args.only or SCENARIOS)
+    if 'sparse' in want:
+        res['sparse'] = scenario_sparse(work, Uri, args.repeat)
+        res['floor'] = scenario_floor(work, args.repeat)
+    if 'full' in want:
+        res['full'], res['incremental'] = scenario_full_and_incremental(
+            work, Uri, args.repeat)
+    if 'datastore' in want:
+        res['datastore'] = scenario_datastore(work, args.repeat)
+    if 'memory' in want:
+        res['memory'] = scenario_memory(work, Uri)
     res['loadavg_end'] = os.getloadavg()
     res['bench_process_peak_rss_mib'] = resource.getrusage(
         resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -96,6 +96,17 @@ opts = [
                min=4,
                help='Alignment of changed areas in incremental syncs, in '
                     'KiB (vSphere CBT reports 64 KiB blocks).'),
+    cfg.BoolOpt('cbt_allocation_map',
+                default=True,
+                help='When the NBD server cannot report which blocks of a '
+                     'disk are allocated (the nbdkit curl plugin of the '
+                     'datastore HTTPS path), ask vSphere Changed Block '
+                     'Tracking for them (QueryChangedDiskAreas with change '
+                     'id "*") so a full copy reads only allocated blocks '
+                     'instead of the whole disk. Needs CBT active when the '
+                     'snapshot was taken; otherwise, or when this is off, '
+                     'the whole disk is read and zero blocks are detected '
+                     'while copying.'),
     cfg.BoolOpt('target_zeroed',
                 default=False,
                 help='New target volumes read zeros (the storage backend '

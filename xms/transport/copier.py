@@ -39,6 +39,13 @@ LOG = logging.getLogger(__name__)
 
 MiB = 1024 * 1024
 
+#: Plans whose copy operations average at most this size (an incremental
+#: sync's scattered changed blocks) are written inline by the reader
+#: threads: per operation, a hand-off to a writer thread costs more than
+#: the (page cache) write itself. Larger operations go to writer threads,
+#: which keep several device writes in flight while reading continues.
+INLINE_MAX_OP = 256 * 1024
+
 Progress = collections.namedtuple(
     'Progress', ['disk', 'done', 'total', 'rate', 'eta'])
 Progress.__doc__ = ('Copy progress of one disk: bytes done and total '
@@ -147,7 +154,7 @@ class Copier:
     def __init__(self, chunk_size=8 * MiB, buffer_bytes=64 * MiB, writers=4,
                  window_bytes=256 * MiB, parallel_disks=2, progress_cb=None,
                  checkpoint_cb=None, cancel_check=None, progress_interval=2.0,
-                 digest=True, request_size=MiB):
+                 digest=True, request_size=MiB, inline=None):
         self.chunk_size = chunk_size
         self.request_size = min(request_size, chunk_size)
         self.buffers = max(2, buffer_bytes // self.request_size)
@@ -159,6 +166,7 @@ class Copier:
         self.cancel_check = cancel_check or (lambda: False)
         self.progress_interval = progress_interval
         self.digest = digest
+        self.inline = inline
 
     @classmethod
     def from_conf(cls, conf, **kw):
@@ -245,6 +253,20 @@ class _DiskRun:
         self.rs = -(-copier.request_size // grid) * grid
         self.remaining = {}
         self.pool = None
+        self.hash_fn = hashing.hasher(plan.digest_algorithm)
+        # Data that turns out to be all zeros needs no write on a target
+        # known to read zeros (sources without an allocation map, e.g. the
+        # curl plugin, report everything as data).
+        self.zeros = (bytearray(self.rs)
+                      if (plan.mode == extents.FULL
+                          and getattr(job.writer, 'known_zero', False))
+                      else None)
+        inline = copier.inline
+        if inline is None:
+            copies = sum(1 for o in plan.ops if o.kind == extents.COPY)
+            inline = bool(copies) and (plan.copy_bytes / copies
+                                       <= INLINE_MAX_OP)
+        self.inline = inline
 
     # -- reader side -------------------------------------------------------
 
@@ -280,7 +302,10 @@ class _DiskRun:
                 self.subs.extend((i, off, n) for off, n in subs)
 
     def deliver(self, key, offset, length, buf):
-        self.wq.put((key[0], offset, length, buf))
+        if self.inline:
+            self.process(key[0], offset, length, buf)
+        else:
+            self.wq.put((key[0], offset, length, buf))
 
     def failed(self, exc):
         with self.cond:
@@ -289,53 +314,83 @@ class _DiskRun:
             self.cond.notify_all()
         self.pool.stopping = True
 
+    def pump(self):
+        """Run the reader; make sure the coordinator never waits forever.
+
+        A reader that dies on an unexpected exception, or returns while
+        plan operations were never handed out, fails the copy instead of
+        leaving the coordinator waiting for a window that cannot complete.
+        """
+        try:
+            self.job.reader.pump(self.next_job, self.pool, self.deliver,
+                                 self.failed)
+        except BaseException as e:
+            self.failed(e)
+            return
+        with self.cond:
+            stopped = self.error is not None or self.cancelled
+            left = self.subs or self.next < len(self.plan.ops)
+        if left and not stopped:
+            self.failed(exception.TransportError(
+                reason='the reader of disk %s stopped before the end of '
+                       'the plan' % self.job.disk))
+
     # -- writer side -------------------------------------------------------
 
     def write_loop(self):
-        writer = self.job.writer
-        grid = self.plan.digest_block
-        algorithm = self.plan.digest_algorithm
-        hash_fn = hashing.hasher(algorithm)
-        # Data that turns out to be all zeros needs no write on a target
-        # known to read zeros (sources without an allocation map, e.g. the
-        # curl plugin, report everything as data).
-        zeros = (bytearray(self.rs)
-                 if (self.plan.mode == extents.FULL
-                     and getattr(writer, 'known_zero', False)) else None)
+        """Writer thread: process delivered items until told to stop."""
         while True:
             item = self.wq.get()
             if item is None:
                 return
-            i, offset, length, buf = item
-            is_zero = False
-            try:
-                if buf is None:
-                    writer.zero(offset, length)
-                else:
-                    view = memoryview(buf)[:length]
-                    try:
-                        # Delivered data is written even after another
-                        # request failed: it is good and may complete a
-                        # window worth a checkpoint.
-                        is_zero = (zeros is not None
-                                   and zeros.startswith(view))
-                        if not is_zero:
-                            writer.write(offset, view)
-                        if self.folder is not None:
-                            for off, n in hashing.cut(offset, length,
-                                                      grid):
-                                rel = off - offset
-                                self.folder.add(
-                                    off, hashing.zero_digest(n, algorithm)
-                                    if is_zero else hash_fn(
-                                        view[rel:rel + n]))
-                    finally:
-                        view.release()
-                        self.pool.put(buf)
-                self.mark_done(i, length, buf is not None and is_zero,
-                               partial=buf is not None)
-            except Exception as e:
-                self.failed(e)
+            self.process(*item)
+
+    def process(self, i, offset, length, buf):
+        """Write (or zero) one delivered piece, hash it, mark it done.
+
+        Runs on a writer thread, or inline on the reader thread that
+        received the data (``inline``): for small scattered pieces the
+        hand-off between threads costs more than the write itself.
+        """
+        writer = self.job.writer
+        is_zero = False
+        try:
+            if buf is None:
+                writer.zero(offset, length)
+            else:
+                view = memoryview(buf)[:length]
+                try:
+                    # Delivered data is written even after another
+                    # request failed: it is good and may complete a
+                    # window worth a checkpoint.
+                    zeros = self.zeros
+                    is_zero = (zeros is not None
+                               and zeros.startswith(view))
+                    if not is_zero:
+                        writer.write(offset, view)
+                    if self.folder is not None:
+                        self._hash(offset, length, view, is_zero)
+                finally:
+                    view.release()
+                    self.pool.put(buf)
+            self.mark_done(i, length, buf is not None and is_zero,
+                           partial=buf is not None)
+        except Exception as e:
+            self.failed(e)
+
+    def _hash(self, offset, length, view, is_zero):
+        grid = self.plan.digest_block
+        algorithm = self.plan.digest_algorithm
+        if offset % grid + length <= grid:
+            # The common case: the piece is one digest block.
+            self.folder.add(offset, hashing.zero_digest(length, algorithm)
+                            if is_zero else self.hash_fn(view))
+            return
+        for off, n in hashing.cut(offset, length, grid):
+            rel = off - offset
+            self.folder.add(
+                off, hashing.zero_digest(n, algorithm)
+                if is_zero else self.hash_fn(view[rel:rel + n]))
 
     def mark_done(self, i, length, skipped=False, partial=False):
         with self.cond:
@@ -381,14 +436,15 @@ class _DiskRun:
         read0 = job.reader.bytes_read
         self.pool = _Pool(max(2, c.buffers * c.request_size // self.rs),
                           self.rs)
+        # Inline copies write on the reader threads; one writer thread
+        # still runs the plan's zero operations off the read path.
         writers = [threading.Thread(target=self.write_loop, daemon=True,
                                     name='xms-write-%s' % job.disk)
-                   for _i in range(c.writers)]
+                   for _i in range(1 if self.inline else c.writers)]
         for t in writers:
             t.start()
-        pump = threading.Thread(
-            target=job.reader.pump, daemon=True, name='xms-read-%s' % job.disk,
-            args=(self.next_job, self.pool, self.deliver, self.failed))
+        pump = threading.Thread(target=self.pump, daemon=True,
+                                name='xms-read-%s' % job.disk)
         pump.start()
         LOG.info('Copying disk %s: plan %s (%s), %d operations from %d, '
                  '%d bytes to copy, %d to zero', job.disk,

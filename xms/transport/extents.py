@@ -274,6 +274,28 @@ def _check(chunk_size, align):
                          'align (%d)' % (chunk_size, align))
 
 
+def extents_from_areas(size, areas):
+    """Allocation map from a list of allocated areas (vSphere CBT "*").
+
+    :param size: virtual disk size.
+    :param areas: iterable of ``(offset, length)`` allocated areas.
+    :returns: list of :class:`Extent` covering ``[0, size)``: the areas as
+        data, everything else as zero (vSphere guarantees unreported
+        blocks read zeros).
+    """
+    data = _merge((o, min(size, o + n)) for o, n in areas if o < size)
+    out = []
+    cur = 0
+    for start, end in data:
+        if start > cur:
+            out.append(Extent(cur, start - cur, True))
+        out.append(Extent(start, end - start, False))
+        cur = end
+    if cur < size:
+        out.append(Extent(cur, size - cur, True))
+    return out
+
+
 def extents_from_block_status(entries, base_offset):
     """Turn a libnbd ``base:allocation`` entry list into :class:`Extent`.
 

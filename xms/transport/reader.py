@@ -178,46 +178,64 @@ class NbdReader:
             t.join()
 
     def _pump(self, h, next_job, pool, deliver, failed):
-        state = {'inflight': 0, 'error': None}
+        state = {'inflight': 0, 'error': None, 'exhausted': False}
+        ready = []
 
         def done(key, offset, length, buf, err):
+            # Runs inside poll(): only record the completion; the data is
+            # delivered once poll has returned (delivering may write to
+            # the target, which must not happen inside libnbd).
             state['inflight'] -= 1
             if err.value:
                 state['error'] = exception.ReadError(
                     offset=offset, length=length,
                     reason='NBD error %d' % err.value)
-                return 1
-            self._count(length)
-            deliver(key, offset, length, buf)
+                pool.put(buf)
+            else:
+                ready.append((key, offset, length, buf))
             return 1
 
-        exhausted = False
+        def refill():
+            """Issue reads until ``requests`` are in flight."""
+            while (not state['exhausted'] and state['error'] is None
+                   and state['inflight'] < self.requests):
+                buf = pool.get(state['inflight'] == 0 and not ready)
+                if buf is None:
+                    if state['inflight'] == 0 and not ready:
+                        state['exhausted'] = True
+                    return
+                job = next_job()
+                if job is None:
+                    pool.put(buf)
+                    state['exhausted'] = True
+                    return
+                key, offset, length = job
+                view = memoryview(buf)[:length]
+                h.aio_pread(nbd.Buffer.from_buffer(view), offset,
+                            completion=functools.partial(
+                                done, key, offset, length, buf))
+                state['inflight'] += 1
+
         try:
             while True:
-                while not exhausted and state['inflight'] < self.requests:
-                    buf = pool.get(state['inflight'] == 0)
-                    if buf is None:
-                        if state['inflight'] == 0:
-                            exhausted = True
-                        break
-                    job = next_job()
-                    if job is None:
-                        pool.put(buf)
-                        exhausted = True
-                        break
-                    key, offset, length = job
-                    view = memoryview(buf)[:length]
-                    h.aio_pread(nbd.Buffer.from_buffer(view), offset,
-                                completion=functools.partial(
-                                    done, key, offset, length, buf))
-                    state['inflight'] += 1
+                refill()
                 if state['error'] is not None:
                     raise state['error']
-                if state['inflight'] == 0 and exhausted:
-                    return
+                if ready:
+                    # Deliver after refilling, so the server keeps
+                    # working while the (possibly inline) delivery
+                    # writes to the target.
+                    batch = ready[:]
+                    del ready[:]
+                    for item in batch:
+                        self._count(item[2])
+                        deliver(*item)
+                    continue
+                if state['inflight'] == 0:
+                    if state['exhausted']:
+                        return
+                    continue
                 h.poll(-1)
-                if state['error'] is not None:
-                    raise state['error']
         except nbd.Error as e:
             failed(exception.ReadError(offset=0, length=0, reason=e.string))
         except Exception as e:
@@ -229,3 +247,7 @@ class NbdReader:
                     h.poll(-1)
             except nbd.Error:
                 pass
+            # Reads completed but not delivered (after an error) give
+            # their buffers back.
+            for item in ready:
+                pool.put(item[3])

@@ -177,7 +177,8 @@ class CopyDisks(base.JobTask):
 
     def _plan(self, job, disk, snapshot, size, reader):
         if self.kind in (EXPORT, FULL) or not disk.last_change_id:
-            return self._full_plan(job, disk, reader, size), FULL
+            return self._full_plan(job, disk, reader, size,
+                                   snapshot), FULL
         driver, source, moref = source_tasks.source_of(job)
         try:
             changed = driver.query_changed_areas(
@@ -188,7 +189,7 @@ class CopyDisks(base.JobTask):
                         _('%s Copying disk %s in full.') % (
                             exc, disk.device_key),
                         severity='warning', device_key=disk.device_key)
-            return self._full_plan(job, disk, reader, size,
+            return self._full_plan(job, disk, reader, size, snapshot,
                                    zeroed=False), FULL
         plan = extents.plan_incremental(
             size, changed, chunk_size=_chunk(),
@@ -224,15 +225,49 @@ class CopyDisks(base.JobTask):
                                     snapshot['moref']) or {}
         return ids.get(disk.device_key, ids.get(str(disk.device_key)))
 
-    def _full_plan(self, job, disk, reader, size, zeroed=None):
+    def _full_plan(self, job, disk, reader, size, snapshot, zeroed=None):
         if zeroed is None:
             zeroed = (CONF.transport.target_zeroed
                       and not disk.last_change_id)
         allocation = (list(reader.extents()) if reader.has_allocation
                       else None)
+        if not allocation or not any(e.zero for e in allocation):
+            # No hole at all: either the disk is full or, far more often,
+            # the server cannot tell (nbdkit answers "all data" for
+            # plugins without extents, such as curl). Ask CBT.
+            allocation = self._cbt_allocation(
+                job, disk, snapshot, size) or allocation
         return extents.plan_full(size, allocation, chunk_size=_chunk(),
                                  target_zeroed=zeroed,
                                  digest_block=_digest_block())
+
+    @staticmethod
+    def _cbt_allocation(job, disk, snapshot, size):
+        """Allocated areas from vSphere CBT, or None to read everything.
+
+        The datastore HTTPS path (nbdkit curl) cannot tell holes from
+        data, so without this a full copy reads the whole virtual disk:
+        for a thin disk a quarter full, four times the bytes. vSphere
+        answers ``QueryChangedDiskAreas(changeId="*")`` with the allocated
+        areas of the snapshot's disk when CBT was active as it was taken.
+        """
+        if not CONF.transport.cbt_allocation_map:
+            return None
+        driver, source, moref = source_tasks.source_of(job)
+        try:
+            areas = driver.query_changed_areas(
+                base.job_context(job), source, moref, snapshot['moref'],
+                disk.device_key, '*')
+        except Exception as exc:  # noqa: BLE001 - reading all is correct
+            LOG.info('Job %s: no allocation map for disk %s from CBT (%s); '
+                     'reading the whole disk', job.uuid, disk.device_key,
+                     exc)
+            return None
+        allocation = extents.extents_from_areas(size, areas)
+        LOG.info('Job %s: CBT reports %d of %d bytes of disk %s allocated',
+                 job.uuid, sum(e.length for e in allocation if not e.zero),
+                 size, disk.device_key)
+        return allocation
 
     def execute(self, job_id, snapshot, sync_id, target_paths):
         job = base.get_job(job_id)

@@ -29,6 +29,14 @@ class TestWarmMigration(base.OrchestrationTestCase):
         self.assertIsNotNone(job.disks[0].last_change_id)
         self.assertIsNotNone(job.next_sync_at)
         self.assertIsNotNone(job.last_sync_at)
+        # The datastore HTTPS path cannot tell holes from data; CBT ("*")
+        # can: the full sync reads only the allocated 5 MiB of 6 (the
+        # two 512 KiB zero runs of random_disk are not read).
+        full = db_api.api_job_syncs(self.ctx, job.id)[0]
+        self.assertEqual(('full', 'completed'), (full.kind, full.status))
+        self.assertEqual(size - MiB, full.bytes_copied)
+        self.assertEqual(self.sim.read_live_disk(base.VM, 0, size),
+                         self.target_bytes(job)[0])
 
         copied = []
         for i in range(2):

@@ -2,6 +2,8 @@
 
 import os
 import random
+import threading
+import time
 
 from xms.tests import base
 from xms.tests.unit.transport import fakes
@@ -46,9 +48,13 @@ class CopierTest(base.TestCase):
         self.expected = hashing.digest(lambda o, n: self.data[o:o + n],
                                        self.plan)
 
+    #: Where chunks are written: None lets the copier choose from the
+    #: plan (writer threads here), True on the reader threads.
+    inline = None
+
     def copier(self, **kw):
         args = dict(chunk_size=CHUNK, buffer_bytes=4 * CHUNK, writers=2,
-                    window_bytes=4 * CHUNK)
+                    window_bytes=4 * CHUNK, inline=self.inline)
         args.update(kw)
         return copier.Copier(**args)
 
@@ -204,7 +210,10 @@ class CopierTest(base.TestCase):
             self.assertEqual(data, bytes(job.writer.data))
 
     def test_checkpoint_callback_failure_stops_copy(self):
-        reader = fakes.MemoryReader(self.data)
+        # Reads take a little time, as they do over a network, so the
+        # failing checkpoint of the first window lands while reading.
+        reader = fakes.MemoryReader(
+            self.data, on_read=lambda _o, _n: time.sleep(0.005))
 
         def boom(ck):
             raise RuntimeError('database gone')
@@ -233,3 +242,46 @@ class CopierTest(base.TestCase):
             checkpoint=ck))
         self.assertIsNone(res['digest'])
         self.assertIn('without digest state', self.log_fixture.output)
+
+
+class InlineCopierTest(CopierTest):
+    """Every copier test again, writing on the reader threads."""
+
+    inline = True
+
+    def test_small_operations_are_written_inline(self):
+        data = make_disk(4 * MiB)
+        changed = [(o, 64 * 1024) for o in range(0, 4 * MiB, MiB)]
+        plan = extents.plan_incremental(len(data), changed)
+        target = fakes.MemoryWriter(len(data))
+        threads = set()
+        write = target.write
+
+        def record(offset, buf):
+            threads.add(threading.current_thread().name)
+            write(offset, buf)
+
+        target.write = record
+        self.copier(inline=None).copy_disk(copier.DiskJob(
+            'd0', fakes.MemoryReader(data), target, plan))
+        self.assertEqual({'xms-read-d0'}, threads)
+        for off, n in changed:
+            self.assertEqual(data[off:off + n],
+                             bytes(target.data[off:off + n]))
+
+    def test_large_operations_go_to_writer_threads(self):
+        plan = extents.plan_full(len(self.data), chunk_size=MiB,
+                                 digest_block=CHUNK)
+        target = fakes.MemoryWriter(len(self.data))
+        threads = set()
+        write = target.write
+
+        def record(offset, buf):
+            threads.add(threading.current_thread().name)
+            write(offset, buf)
+
+        target.write = record
+        self.copier(inline=None).copy_disk(copier.DiskJob(
+            'd0', fakes.MemoryReader(self.data), target, plan))
+        self.assertEqual({'xms-write-d0'}, threads)
+        self.assertEqual(self.data, bytes(target.data))

@@ -124,3 +124,29 @@ class BlockStatusTest(base.TestCase):
         self.assertEqual([E(10, MiB, True), E(10 + MiB, MiB, False),
                           E(10 + 2 * MiB, MiB, False),
                           E(10 + 3 * MiB, MiB, True)], got)
+
+
+class AreasTest(base.TestCase):
+    """Allocation maps from vSphere CBT's allocated areas."""
+
+    def test_areas_become_data_and_the_rest_zero(self):
+        got = extents.extents_from_areas(
+            10 * MiB, [(MiB, MiB), (2 * MiB, MiB), (8 * MiB, 4 * MiB)])
+        self.assertEqual([
+            extents.Extent(0, MiB, True),
+            extents.Extent(MiB, 2 * MiB, False),
+            extents.Extent(3 * MiB, 5 * MiB, True),
+            extents.Extent(8 * MiB, 2 * MiB, False),
+        ], got)
+
+    def test_no_areas_is_all_zero(self):
+        self.assertEqual([extents.Extent(0, MiB, True)],
+                         extents.extents_from_areas(MiB, []))
+
+    def test_full_plan_reads_only_the_areas(self):
+        alloc = extents.extents_from_areas(16 * MiB, [(4096, 65536),
+                                                      (9 * MiB, MiB)])
+        plan = extents.plan_full(16 * MiB, alloc, chunk_size=MiB,
+                                 target_zeroed=False)
+        self.assertEqual(65536 + MiB, plan.copy_bytes)
+        self.assertEqual(16 * MiB - 65536 - MiB, plan.zero_bytes)

@@ -70,7 +70,7 @@ class WriterTest(base.TestCase):
         buf = mmap.mmap(-1, 2 * 4096,
                         flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         buf[:] = b'\x07' * (2 * 4096)
-        with writer.Writer(self.path, size=MiB) as w:
+        with writer.Writer(self.path, size=MiB, direct_min=4096) as w:
             view = memoryview(buf)
             # Filesystems without O_DIRECT (tmpfs) use the page cache only.
             self.assertEqual(w.direct_fd is not None,
@@ -87,6 +87,21 @@ class WriterTest(base.TestCase):
         self.assertEqual(b'\x07' * 8192, data[4096:3 * 4096])
         self.assertEqual(b'tail', data[3 * 4096 + 1:3 * 4096 + 5])
         self.assertEqual(MiB, len(data))
+
+    def test_small_writes_use_the_page_cache(self):
+        import mmap
+
+        buf = mmap.mmap(-1, 128 * 1024,
+                        flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        buf[:] = b'\x05' * len(buf)
+        with writer.Writer(self.path, size=MiB) as w:
+            view = memoryview(buf)
+            # Aligned, but below direct_min (256 KiB): buffered, so the
+            # checkpoint's fdatasync writes many such pieces at once.
+            self.assertFalse(w._aligned(0, view))
+            w.direct_min = 64 * 1024
+            self.assertEqual(w.direct_fd is not None, w._aligned(0, view))
+            view.release()
 
     def test_direct_disabled(self):
         with writer.Writer(self.path, size=MiB, direct=False) as w:
