@@ -210,6 +210,39 @@ def round_robin(n, methods, after_round=None):
             for (name, _fn), ts in zip(methods, times, strict=True)]
 
 
+def peer_methods(uri, out):
+    """The peer tools' best settings, reading ``uri`` into ``out``."""
+    return [
+        ('nbdcopy (default)', lambda: timed_cmd(['nbdcopy', uri, out], out)),
+        ('nbdcopy --connections=8 --requests=64', lambda: timed_cmd(
+            ['nbdcopy', '--connections=8', '--requests=64', uri, out], out)),
+        ('qemu-img convert (default)', lambda: timed_cmd(
+            ['qemu-img', 'convert', '-f', 'raw', '-O', 'raw', uri, out],
+            out)),
+        ('qemu-img convert -W -m 8', lambda: timed_cmd(
+            ['qemu-img', 'convert', '-W', '-m', '8', '-f', 'raw', '-O',
+             'raw', uri, out], out)),
+    ]
+
+
+def compared_rounds(n, methods, src, out):
+    """Rounds of copies of ``src``; each method's result is compared.
+
+    :returns: the rows of :func:`round_robin` with ``verify``,
+        ``target_allocated`` and ``ratio_vs_best_other`` (the best peer
+        tool's best time over this method's).
+    """
+    rows = round_robin(n, methods)
+    for (_name, fn), row in zip(methods, rows, strict=True):
+        fn()
+        row.update(verify=compare(src, out), target_allocated=allocated(out))
+    best_other = min(r['best'] for r in rows
+                     if not r['method'].startswith('xms'))
+    for r in rows:
+        r['ratio_vs_best_other'] = best_other / r['best']
+    return rows
+
+
 # -- scenarios -------------------------------------------------------------
 
 def scenario_sparse(work, uri_for, n):
@@ -223,30 +256,11 @@ def scenario_sparse(work, uri_for, n):
             ('xms copier (sha256 digest)', lambda: ours(
                 uri, out, digest='sha256')),
             ('xms copier (no digest)', lambda: ours(uri, out, digest=None)),
-            ('nbdcopy (default)', lambda: timed_cmd(
-                ['nbdcopy', uri, out], out)),
             ('nbdcopy --allocated', lambda: timed_cmd(
                 ['nbdcopy', '--allocated', uri, out], out)),
-            ('nbdcopy --connections=8 --requests=64', lambda: timed_cmd(
-                ['nbdcopy', '--connections=8', '--requests=64', uri, out],
-                out)),
-            ('qemu-img convert (default)', lambda: timed_cmd(
-                ['qemu-img', 'convert', '-f', 'raw', '-O', 'raw', uri, out],
-                out)),
-            ('qemu-img convert -W -m 8', lambda: timed_cmd(
-                ['qemu-img', 'convert', '-W', '-m', '8', '-f', 'raw', '-O',
-                 'raw', uri, out], out)),
-        ]
+        ] + peer_methods(uri, out)
         log('sparse: %d rounds', n)
-        rows = round_robin(n, methods)
-        for (_name, fn), row in zip(methods, rows, strict=True):
-            fn()
-            row.update(verify=compare(src, out),
-                       target_allocated=allocated(out))
-    best_other = min(r['best'] for r in rows if not r['method'].startswith(
-        'xms'))
-    for r in rows:
-        r['ratio_vs_best_other'] = best_other / r['best']
+        rows = compared_rounds(n, methods, src, out)
     return {'disk': src, 'size': 4 * GiB, 'allocated': data, 'rows': rows,
             'target': 1.2}
 
@@ -493,24 +507,9 @@ def scenario_datastore(work, n):
             methods = [
                 ('xms copier (CBT allocation map, xxh3_128 digest)',
                  lambda: run_ours(uri)),
-                ('nbdcopy (default)', lambda: timed_cmd(
-                    ['nbdcopy', uri, out], out)),
-                ('nbdcopy --connections=8 --requests=64', lambda: timed_cmd(
-                    ['nbdcopy', '--connections=8', '--requests=64', uri,
-                     out], out)),
-                ('qemu-img convert (default)', lambda: timed_cmd(
-                    ['qemu-img', 'convert', '-f', 'raw', '-O', 'raw', uri,
-                     out], out)),
-                ('qemu-img convert -W -m 8', lambda: timed_cmd(
-                    ['qemu-img', 'convert', '-W', '-m', '8', '-f', 'raw',
-                     '-O', 'raw', uri, out], out)),
-            ]
+            ] + peer_methods(uri, out)
             log('datastore: %d rounds', n)
-            rows = round_robin(n, methods)
-            for (_name, fn), row in zip(methods, rows, strict=True):
-                fn()
-                row.update(verify=compare(src, out),
-                           target_allocated=allocated(out))
+            rows = compared_rounds(n, methods, src, out)
             rm(out)
         sim.wait_for_task(task.info.result.RemoveSnapshot_Task(
             removeChildren=False))
@@ -518,10 +517,6 @@ def scenario_datastore(work, n):
         client.close_all()
         sim.cleanUp()
         shutil.rmtree(keys, ignore_errors=True)
-    best_other = min(r['best'] for r in rows
-                     if not r['method'].startswith('xms'))
-    for r in rows:
-        r['ratio_vs_best_other'] = best_other / r['best']
     return {'disk': src, 'size': 4 * GiB, 'allocated': allocated(src),
             'cbt_allocated': allocated_areas.get('bytes'),
             'xms_bytes_read': allocated_areas.get('read'),

@@ -249,10 +249,8 @@ class InlineCopierTest(CopierTest):
 
     inline = True
 
-    def test_small_operations_are_written_inline(self):
-        data = make_disk(4 * MiB)
-        changed = [(o, 64 * 1024) for o in range(0, 4 * MiB, MiB)]
-        plan = extents.plan_incremental(len(data), changed)
+    def _writer_threads(self, data, plan):
+        """Copy with the copier choosing; names of the writing threads."""
         target = fakes.MemoryWriter(len(data))
         threads = set()
         write = target.write
@@ -264,24 +262,21 @@ class InlineCopierTest(CopierTest):
         target.write = record
         self.copier(inline=None).copy_disk(copier.DiskJob(
             'd0', fakes.MemoryReader(data), target, plan))
+        return threads, target
+
+    def test_small_operations_are_written_inline(self):
+        data = make_disk(4 * MiB)
+        changed = [(o, 64 * 1024) for o in range(0, 4 * MiB, MiB)]
+        threads, target = self._writer_threads(
+            data, extents.plan_incremental(len(data), changed))
         self.assertEqual({'xms-read-d0'}, threads)
         for off, n in changed:
             self.assertEqual(data[off:off + n],
                              bytes(target.data[off:off + n]))
 
     def test_large_operations_go_to_writer_threads(self):
-        plan = extents.plan_full(len(self.data), chunk_size=MiB,
-                                 digest_block=CHUNK)
-        target = fakes.MemoryWriter(len(self.data))
-        threads = set()
-        write = target.write
-
-        def record(offset, buf):
-            threads.add(threading.current_thread().name)
-            write(offset, buf)
-
-        target.write = record
-        self.copier(inline=None).copy_disk(copier.DiskJob(
-            'd0', fakes.MemoryReader(self.data), target, plan))
+        threads, target = self._writer_threads(
+            self.data, extents.plan_full(len(self.data), chunk_size=MiB,
+                                         digest_block=CHUNK))
         self.assertEqual({'xms-write-d0'}, threads)
         self.assertEqual(self.data, bytes(target.data))
