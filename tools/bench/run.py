@@ -24,8 +24,9 @@ Scenarios:
   bytes locally (``conv=fdatasync``, buffered and ``oflag=direct``).
   Target: >= 0.9x the better dd's bandwidth.
 * ``incremental``: 1 % of the 64 KiB blocks of the full disk changed;
-  incremental sync time vs the full copy time (target <= 3 %), bytes read
-  vs bytes changed (target <= 1.05x).
+  one sync after each round of full copies, its time over that round's
+  full copy time (median over rounds, and best over best; target <= 3 %),
+  bytes read vs bytes changed (target <= 1.05x).
 * ``memory``: peak RSS of a copy (child process, ``VmHWM``) for a
   512 MiB and a 2 GiB fully allocated disk.
 * ``datastore``: the same sparse 4 GiB disk behind a VM of XMS's vcsim
