@@ -8,7 +8,9 @@ For each disk the copier follows a :class:`~xms.transport.extents.Plan`:
   by ``buffer_bytes`` whatever the disk size;
 * writer threads ``pwrite`` completed chunks at their offsets (copies and
   incremental syncs alike), zero what the plan says, and hash what they
-  wrote into the disk digest (:mod:`xms.transport.hashing`);
+  wrote into the disk digest (:mod:`xms.transport.hashing`); for plans of
+  small operations (``INLINE_MAX_OP``) the reader threads do this
+  themselves as each read completes;
 * the calling thread waits for each *checkpoint window* (consecutive plan
   operations worth ``window_bytes``) to be complete, ``fdatasync`` s the
   target and only then calls ``checkpoint_cb`` with "disk D is durable up
