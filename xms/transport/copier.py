@@ -383,11 +383,6 @@ class _DiskRun:
     def _hash(self, offset, length, view, is_zero):
         grid = self.plan.digest_block
         algorithm = self.plan.digest_algorithm
-        if offset % grid + length <= grid:
-            # The common case: the piece is one digest block.
-            self.folder.add(offset, hashing.zero_digest(length, algorithm)
-                            if is_zero else self.hash_fn(view))
-            return
         for off, n in hashing.cut(offset, length, grid):
             rel = off - offset
             self.folder.add(
