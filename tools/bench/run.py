@@ -36,8 +36,13 @@ Scenarios:
   detect zeros; ours asks vSphere CBT for the allocated areas
   (``QueryChangedDiskAreas`` with change id ``*``) and reads only those.
   Target: ours >= 1.2x the best of them.
-* ``floor``: ``dd oflag=direct`` writing as many bytes as the sparse disk
-  holds: the local disk's bound on any copy of the sparse disk.
+* ``floor``: ``dd oflag=direct`` writing as many random bytes as the
+  sparse disk holds: the local disk's bound on any copy of the sparse disk.
+
+Every timed run also records CPU seconds: the client's (our copier in this
+process, or the peer tool and its children) and the NBD server's (nbdkit,
+read from ``/proc``). When the disk is the bound, times tie and CPU shows
+which engine does the same work with less.
 """
 
 import argparse
@@ -61,6 +66,8 @@ MiB = 1024 * KiB
 GiB = 1024 * MiB
 CACHE = os.path.join(os.path.expanduser('~'), '.cache', 'xms', 'bench')
 SCENARIOS = ('sparse', 'full', 'datastore', 'memory')
+#: PIDs of the NBD servers serving the current scenario (CPU accounting).
+SERVER_PIDS = []
 
 
 def log(msg, *args):
@@ -165,7 +172,8 @@ def ours(uri, target, digest='xxh3_128', changed=None, create=True,
     rd = reader.NbdReader(uri, connections=t.connections,
                           requests=t.requests_in_flight)
     try:
-        w = writer.Writer(target, size=rd.size, create=create)
+        w = writer.Writer.from_conf(target, CONF, size=rd.size,
+                                   create=create)
         algorithm = digest or 'xxh3_128'
         if changed is None:
             alloc = (rd.extents() if allocated is None
@@ -184,10 +192,46 @@ def ours(uri, target, digest='xxh3_128', changed=None, create=True,
     return time.monotonic() - t0, res
 
 
+def direct(fn):
+    """Run ``fn`` with ``[transport]/write_mode = direct``."""
+    from xms.conf import CONF
+
+    def run():
+        CONF.set_override('write_mode', 'direct', group='transport')
+        try:
+            return fn()
+        finally:
+            CONF.clear_override('write_mode', group='transport')
+    return run
+
+
 def compare(a, b):
     p = subprocess.run(['qemu-img', 'compare', '-q', '-f', 'raw', '-F',
                         'raw', a, b], check=False)
     return 'identical' if p.returncode == 0 else 'DIFFERENT'
+
+
+def cpu_seconds():
+    """(client, server) CPU seconds used so far.
+
+    Client: this process and its finished children (a peer tool runs as
+    a child; our copier runs in this process). Server: the NBD servers in
+    :data:`SERVER_PIDS`.
+    """
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    server = 0.0
+    for pid in SERVER_PIDS:
+        try:
+            with open('/proc/%d/stat' % pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except OSError:
+            continue
+        # utime and stime, fields 14 and 15 of proc(5).
+        server += ((int(fields[11]) + int(fields[12]))
+                   / os.sysconf('SC_CLK_TCK'))
+    return client, server
 
 
 def round_robin(n, methods, after_round=None):
@@ -197,24 +241,32 @@ def round_robin(n, methods, after_round=None):
 
     :param after_round: ``after_round(times)`` called after each counted
         round with that round's time of every method.
-    :returns: list of stats dicts in method order.
+    :returns: list of stats dicts in method order; ``cpu_client`` and
+        ``cpu_server`` are the medians of the CPU seconds of the runs.
     """
     times = [[] for _m in methods]
+    cpus = [[] for _m in methods]
     for rnd in range(n + 1):
         this = []
         for k, (name, fn) in enumerate(methods):
+            c0 = cpu_seconds()
             out = fn()
+            c1 = cpu_seconds()
             t = out[0] if isinstance(out, tuple) else out
             this.append(t)
             if rnd:
                 times[k].append(t)
+                cpus[k].append((c1[0] - c0[0], c1[1] - c0[1]))
             log('  round %d %-45s %.2f s%s', rnd, name, t,
                 '' if rnd else ' (warm-up, not counted)')
         if rnd and after_round is not None:
             after_round(this)
     return [{'method': name, 'best': min(ts),
-             'median': statistics.median(ts), 'runs': ts}
-            for (name, _fn), ts in zip(methods, times, strict=True)]
+             'median': statistics.median(ts), 'runs': ts,
+             'cpu_client': statistics.median(c for c, _s in cs),
+             'cpu_server': statistics.median(s_ for _c, s_ in cs)}
+            for (name, _fn), ts, cs in zip(methods, times, cpus,
+                                           strict=True)]
 
 
 def peer_methods(uri, out):
@@ -263,6 +315,8 @@ def scenario_sparse(work, uri_for, n):
             ('xms copier (sha256 digest)', lambda: ours(
                 uri, out, digest='sha256')),
             ('xms copier (no digest)', lambda: ours(uri, out, digest=None)),
+            ('xms copier (write_mode = direct)', direct(lambda: ours(
+                uri, out))),
             ('nbdcopy --allocated', lambda: timed_cmd(
                 ['nbdcopy', '--allocated', uri, out], out)),
         ] + peer_methods(uri, out)
@@ -290,6 +344,8 @@ def scenario_full_and_incremental(work, uri_for, n):
             ('xms copier (sha256 digest)', lambda: ours(
                 uri, out, digest='sha256')),
             ('xms copier (no digest)', lambda: ours(uri, out, digest=None)),
+            ('xms copier (write_mode = direct)', direct(lambda: ours(
+                uri, out))),
         ]
         # Incremental: 1 % of the 64 KiB blocks change in the source. One
         # sync runs right after each round of full copies (the last of
@@ -361,7 +417,7 @@ def child_copy(uri, target):
     rss0 = status_kib('VmRSS')
     with reader.NbdReader(uri, connections=t.connections,
                           requests=t.requests_in_flight) as rd:
-        w = writer.Writer(target, size=rd.size)
+        w = writer.Writer.from_conf(target, CONF, size=rd.size)
         plan = extents.plan_full(rd.size, rd.extents())
         copier.Copier.from_conf(CONF).copy_disk(
             copier.DiskJob('mem', rd, w, plan))
@@ -411,10 +467,13 @@ def scenario_floor(work, n):
 
     Every tool in the sparse scenario writes that many bytes to the same
     file system; when this is close to their times the local disk, not
-    the copy engine, is what they measure.
+    the copy engine, is what they measure. The bytes are random (read
+    from the cached full disk) like the sparse disk's data: a virtual
+    disk can take runs of zeros faster than data.
     """
-    src = disk('sparse-4g-25pct', 4 * GiB, make_sparse, 0.25)
-    count = allocated(src) // (4 * MiB)
+    count = allocated(disk('sparse-4g-25pct', 4 * GiB, make_sparse,
+                           0.25)) // (4 * MiB)
+    src = disk('full-2g', 2 * GiB, make_full)
     out = os.path.join(work, 'floor.out')
     rows = round_robin(n, [('dd oflag=direct of %d MiB (local disk bound)'
                             % (count * 4), lambda: timed_cmd(
@@ -498,12 +557,14 @@ def scenario_datastore(work, n):
 
         with server as srv:
             uri = srv.uri
+            SERVER_PIDS.append(srv.proc.pid)
             methods = [
                 ('xms copier (CBT allocation map, xxh3_128 digest)',
                  lambda: run_ours(uri)),
             ] + peer_methods(uri, out)
             log('datastore: %d rounds', n)
             rows = compared_rounds(n, methods, src, out)
+            SERVER_PIDS.remove(srv.proc.pid)
             rm(out)
         sim.wait_for_task(task.info.result.RemoveSnapshot_Task(
             removeChildren=False))
@@ -548,18 +609,26 @@ def markdown(res):
         out += sparse_table(res['sparse'], 'Sparse 4 GiB disk, %.0f%% '
                             'allocated, over NBD (nbdkit file plugin)')
         fl = res['floor']
+        rows = res['sparse']['rows']
+        mine = rows[0]
+        peer = min((r for r in rows if not r['method'].startswith('xms')),
+                   key=lambda r: r['best'])
         out += ['Local disk bound: %s: best %.2f s, median %.2f s. Every '
-                'method above writes these bytes to the same file system.'
-                % (fl['method'], fl['best'], fl['median']), '']
+                'method above writes these bytes to the same file system. '
+                'Best time over this bound: %s %.2fx, %s %.2fx.'
+                % (fl['method'], fl['best'], fl['median'], mine['method'],
+                   mine['best'] / fl['best'], peer['method'],
+                   peer['best'] / fl['best']), '']
     if 'full' in res:
         f = res['full']
         out += ['## Fully allocated 2 GiB disk vs local dd', '',
                 '| method | best s | median s | MB/s (best) | ratio vs best '
-                'dd | verify |', '|---|---|---|---|---|---|']
+                'dd | CPU s client / server | verify |',
+                '|---|---|---|---|---|---|---|']
         for r in f['rows']:
-            out.append('| %s | %.2f | %.2f | %.0f | %.2fx | %s |' % (
+            out.append('| %s | %.2f | %.2f | %.0f | %.2fx | %s | %s |' % (
                 r['method'], r['best'], r['median'], r['MB_per_s'],
-                r['ratio_vs_dd'], r['verify']))
+                r['ratio_vs_dd'], cpu_cell(r), r['verify']))
         out += [''] + verdicts(f['rows'], 'ratio_vs_dd', f['target'],
                                "the best dd's local write bandwidth") + ['']
         i = res['incremental']
@@ -607,14 +676,20 @@ def markdown(res):
 def sparse_table(s, title):
     out = ['## ' + title % (100.0 * s['allocated'] / s['size']), '',
            '| method | best s | median s | ratio (best other / this) | '
-           'verify | target allocated MiB |', '|---|---|---|---|---|---|']
+           'CPU s client / server | verify | target allocated MiB |',
+           '|---|---|---|---|---|---|---|']
     for r in s['rows']:
-        out.append('| %s | %.2f | %.2f | %.2fx | %s | %d |' % (
+        out.append('| %s | %.2f | %.2f | %.2fx | %s | %s | %d |' % (
             r['method'], r['best'], r['median'], r['ratio_vs_best_other'],
-            r['verify'], r['target_allocated'] // MiB))
+            cpu_cell(r), r['verify'], r['target_allocated'] // MiB))
     return out + [''] + verdicts(s['rows'], 'ratio_vs_best_other',
                                  s['target'],
                                  'the best of nbdcopy / qemu-img') + ['']
+
+
+def cpu_cell(row):
+    """Median CPU seconds of a row's runs: client / NBD server."""
+    return '%.2f / %.2f' % (row['cpu_client'], row['cpu_server'])
 
 
 def verdicts(rows, key, target, what):
@@ -655,9 +730,12 @@ def main():
             self.srv = uri_for(path)
 
         def __enter__(self):
-            return self.srv.__enter__().uri
+            uri = self.srv.__enter__().uri
+            SERVER_PIDS.append(self.srv.proc.pid)
+            return uri
 
         def __exit__(self, *exc):
+            SERVER_PIDS.remove(self.srv.proc.pid)
             self.srv.__exit__(*exc)
 
     work = os.path.join(CACHE, 'work')

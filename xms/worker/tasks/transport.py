@@ -317,8 +317,8 @@ class CopyDisks(base.JobTask):
                                 resumed_bytes=resume.bytes_done,
                                 plan_bytes=plan.copy_bytes
                                 + plan.zero_bytes)
-                writer = stack.enter_context(writer_mod.Writer(
-                    target_paths[str(disk.device_key)], size=size))
+                writer = stack.enter_context(writer_mod.Writer.from_conf(
+                    target_paths[str(disk.device_key)], CONF, size=size))
                 name = 'disk-%s' % disk.device_key
                 extra = {'mode': mode, 'kind': self.kind}
                 if self.kind != EXPORT:

@@ -311,6 +311,12 @@ class BlockDeviceTest(CopyTestBase):
         return dev
 
     def test_copy_to_dirty_block_device(self):
+        self._copy_to_dirty_block_device(direct=False)
+
+    def test_copy_to_dirty_block_device_direct(self):
+        self._copy_to_dirty_block_device(direct=True)
+
+    def _copy_to_dirty_block_device(self, direct):
         raw = self.raw('sparse', seed=8)
         backing = os.path.join(self.tmp, 'volume.img')
         with open(backing, 'wb') as f:
@@ -318,11 +324,13 @@ class BlockDeviceTest(CopyTestBase):
         dev = self.loop_device(backing)
         with nbdkit.NbdkitServer(nbdkit.file_source(raw)) as srv:
             with nbd_reader.NbdReader(srv.uri) as rd:
-                w = nbd_writer.Writer(dev, size=rd.size, create=False)
+                # Write-behind (the default) or O_DIRECT.
+                w = nbd_writer.Writer(dev, size=rd.size, create=False,
+                                      direct=direct)
                 self.addCleanup(w.close)
                 self.assertTrue(w.is_block)
                 self.assertFalse(w.known_zero)
-                self.assertIsNotNone(w.direct_fd)
+                self.assertEqual(direct, w.direct_fd is not None)
                 plan = extents.plan_full(rd.size, list(rd.extents()),
                                          target_zeroed=w.known_zero)
                 res = copier.Copier().copy_disk(
