@@ -362,6 +362,10 @@ def scenario_full_and_incremental(work, uri_for, n):
             try:
                 for off, length in changed:
                     os.pwrite(fd, os.urandom(length), off)
+                # The source lives on the same disk here (on ESXi in
+                # production): write its changes back now, or the kernel
+                # flushes them during a later timed sync.
+                os.fdatasync(fd)
             finally:
                 os.close(fd)
             t, res = ours(uri, out, changed=changed, create=False)
