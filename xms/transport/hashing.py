@@ -294,6 +294,12 @@ def verify(read_target, plan, expected, disk='disk', read_source=None,
 def file_reader(path):
     """A thread-safe ``read(offset, length)`` over a file or device.
 
+    What was read is dropped from the page cache: verifying a disk reads
+    all of it once, and keeping it would push the worker's useful pages
+    out and leave the target cached in large folios (which make later
+    small writes to it write back whole folios, see
+    :class:`~xms.transport.writer.Writer`).
+
     :returns: ``(read, close)``.
     """
     import os
@@ -302,6 +308,11 @@ def file_reader(path):
 
     def read(offset, length):
         data = os.pread(fd, length, offset)
+        try:
+            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            # Only advice: the read itself succeeded.
+            pass
         if len(data) < length:
             data += bytes(length - len(data))
         return data

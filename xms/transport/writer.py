@@ -161,12 +161,30 @@ class Writer:
             self.size = size if size is not None else st.st_size
         self.bytes_written = 0
         self.bytes_zeroed = 0
+        if exists:
+            self._drop_cached()
         if direct:
             try:
                 self.direct_fd = os.open(path, os.O_WRONLY | os.O_DIRECT)
             except OSError as e:
                 LOG.debug('O_DIRECT not available on %s (%s); using the '
                           'page cache', path, e)
+
+    def _drop_cached(self):
+        """Drop the target's clean pages from the page cache.
+
+        Pages cached by an earlier read of the target (a verification, a
+        ``cat``) sit in large folios, and the kernel writes back a whole
+        folio when any byte of it is dirty: on the test machine an
+        incremental sync's 327 changed 64 KiB blocks wrote back 670 MB
+        instead of 21 MB, and took twice as long, until the cached pages
+        were dropped first.
+        """
+        try:
+            os.posix_fadvise(self.fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        except OSError as e:
+            LOG.debug('Could not drop the cached pages of %s: %s',
+                      self.path, e)
 
     @classmethod
     def from_conf(cls, path, conf, size=None, create=True):

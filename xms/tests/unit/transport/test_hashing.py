@@ -2,6 +2,7 @@
 
 import os
 import random
+from unittest import mock
 
 from xms.tests import base
 from xms.transport import exception
@@ -127,6 +128,17 @@ class DigestTest(base.TestCase):
         read, close = hashing.file_reader(path)
         self.addCleanup(close)
         self.assertEqual(b'ab\0\0', read(0, 4))
+
+    def test_file_reader_drops_what_it_read(self):
+        path = os.path.join(self.state_path, 'f')
+        with open(path, 'wb') as f:
+            f.write(b'x' * 8192)
+        read, close = hashing.file_reader(path)
+        self.addCleanup(close)
+        with mock.patch.object(os, 'posix_fadvise') as fadvise:
+            self.assertEqual(b'x' * 4096, read(4096, 4096))
+        fadvise.assert_called_once_with(mock.ANY, 4096, 4096,
+                                        os.POSIX_FADV_DONTNEED)
 
 
 class AlgorithmTest(base.TestCase):

@@ -4,6 +4,8 @@ import errno
 import os
 from unittest import mock
 
+import fixtures
+
 from xms.tests import base
 from xms.transport import exception
 from xms.transport import writer
@@ -158,35 +160,48 @@ class WriterTest(base.TestCase):
         self.assertEqual(b'\x02' * (4 * piece), data[:4 * piece])
         self.assertEqual(b'\x03' * 4096, data[3 * MiB:3 * MiB + 4096])
 
-    def test_writeback_error_fails_the_write(self):
+    def _sync_file_range_fails(self, err):
+        """Patch ``sync_file_range`` to fail with ``err``; return libc."""
         import ctypes
 
         libc = mock.Mock()
         libc.sync_file_range.return_value = -1
-        with mock.patch.object(writer, '_load_libc', return_value=libc), \
-                mock.patch.object(ctypes, 'get_errno',
-                                  return_value=errno.EIO):
-            with writer.Writer(self.path, size=MiB) as w:
-                err = self.assertRaises(exception.WriteError, w.write,
-                                        4096, b'x' * 4096)
+        self.useFixture(fixtures.MockPatchObject(
+            writer, '_load_libc', return_value=libc))
+        self.useFixture(fixtures.MockPatchObject(
+            ctypes, 'get_errno', return_value=err))
+        return libc
+
+    def test_writeback_error_fails_the_write(self):
+        self._sync_file_range_fails(errno.EIO)
+        with writer.Writer(self.path, size=MiB) as w:
+            err = self.assertRaises(exception.WriteError, w.write,
+                                    4096, b'x' * 4096)
         self.assertIn('4096', str(err))
 
     def test_no_sync_file_range_leaves_writeback_to_flush(self):
-        import ctypes
-
-        libc = mock.Mock()
-        libc.sync_file_range.return_value = -1
-        with mock.patch.object(writer, '_load_libc', return_value=libc), \
-                mock.patch.object(ctypes, 'get_errno',
-                                  return_value=errno.ESPIPE):
-            with writer.Writer(self.path, size=MiB) as w:
-                w.write(0, b'y' * 512 * 1024)
-                w.write(0, b'z' * 4096)
-                self.assertFalse(w.early_writeback)
-                w.flush()
+        libc = self._sync_file_range_fails(errno.ESPIPE)
+        with writer.Writer(self.path, size=MiB) as w:
+            w.write(0, b'y' * 512 * 1024)
+            w.write(0, b'z' * 4096)
+            self.assertFalse(w.early_writeback)
+            w.flush()
         self.assertEqual(1, libc.sync_file_range.call_count)
         with open(self.path, 'rb') as f:
             self.assertEqual(b'z' * 4096 + b'y' * 4096, f.read(8192))
+
+    def test_existing_target_drops_its_cached_pages(self):
+        with open(self.path, 'wb') as f:
+            f.write(b'\x04' * MiB)
+        with mock.patch.object(writer.os, 'posix_fadvise') as fadvise:
+            with writer.Writer(self.path, size=MiB, create=False) as w:
+                fadvise.assert_called_once_with(
+                    w.fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            os.unlink(self.path)
+            fadvise.reset_mock()
+            # A file the writer creates has nothing cached.
+            with writer.Writer(self.path, size=MiB):
+                fadvise.assert_not_called()
 
     def test_from_conf(self):
         from xms.conf import CONF
