@@ -128,19 +128,6 @@ def warm(path):
             pass
 
 
-def written_bytes():
-    """Bytes this process has sent to storage so far.
-
-    ``write_bytes`` of ``/proc/self/io``: a write through the page cache
-    counts every page it dirties, whole folios included.
-    """
-    with open('/proc/self/io') as f:
-        for line in f:
-            if line.startswith('write_bytes:'):
-                return int(line.split()[1])
-    return 0
-
-
 def allocated(path):
     return os.stat(path).st_blocks * 512
 
@@ -342,6 +329,8 @@ def scenario_sparse(work, uri_for, n):
 
 
 def scenario_full_and_incremental(work, uri_for, n):
+    from xms.tests.functional.transport import disks as test_disks
+
     size = 2 * GiB
     src = disk('full-2g', size, make_full)
     out = os.path.join(work, 'full.out')
@@ -383,9 +372,9 @@ def scenario_full_and_incremental(work, uri_for, n):
                 os.fdatasync(fd)
             finally:
                 os.close(fd)
-            w0 = written_bytes()
+            w0 = test_disks.written_bytes()
             t, res = ours(uri, out, changed=changed, create=False)
-            written = written_bytes() - w0
+            written = test_disks.written_bytes() - w0
             log('  incremental sync %.3f s (%.2f%% of this round\'s full '
                 'copy), %d bytes written', t, 100 * t / round_times[2],
                 written)

@@ -83,7 +83,7 @@ opts = [
                     '(tools/bench); direct uses less CPU and keeps large '
                     'writes out of the page cache.'),
     cfg.IntOpt('write_behind_mib',
-               default=8,
+               default=32,
                min=0,
                help='With write_mode = writeback, MiB of large writes '
                     '(256 KiB or more) in flight to the target before the '

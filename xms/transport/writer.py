@@ -76,7 +76,7 @@ DIRECT_ALIGN = 4096
 DIRECT_MIN = 256 * 1024
 #: Bytes of large writes in flight to the device before write-behind waits
 #: for the oldest (``[transport]/write_behind_mib``).
-WRITE_BEHIND = 8 * 1024 * 1024
+WRITE_BEHIND = 32 * 1024 * 1024
 
 _libc = None
 

@@ -122,3 +122,16 @@ def read_log_bytes(logfile):
 
 def tempdir(base):
     return tempfile.mkdtemp(dir=base)
+
+
+def written_bytes():
+    """Bytes this process has sent to storage so far.
+
+    ``write_bytes`` of ``/proc/self/io``, counted when pages are dirtied:
+    a write into a cached large folio counts the whole folio.
+    """
+    with open('/proc/self/io') as f:
+        for line in f:
+            if line.startswith('write_bytes:'):
+                return int(line.split()[1])
+    raise RuntimeError('no write_bytes in /proc/self/io')

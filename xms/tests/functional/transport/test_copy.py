@@ -206,6 +206,41 @@ class NbdkitFileTest(CopyTestBase):
         self.addCleanup(close)
         self.assertEqual(res2['digest'], hashing.digest(read, plan2))
 
+    def test_incremental_after_target_was_read(self):
+        # A read of the whole target (as a verification or a backup does)
+        # leaves it in the page cache in large folios; a sync writing
+        # 64 KiB blocks into them must not write back whole folios.
+        raw = self.raw('full', seed=9)
+        target = os.path.join(self.tmp, 'read-back.raw')
+        size = disks.SHAPES['full']
+        block = 64 * KiB
+        with nbdkit.NbdkitServer(nbdkit.file_source(raw)) as srv:
+            _res, _plan, rd = self.copy(srv.uri, target)
+            rd.close()
+            with open(target, 'rb') as f:
+                while f.read(4 * MiB):
+                    pass
+            rnd = random.Random(10)
+            cbt = sorted((b * block, block) for b in rnd.sample(
+                range(size // block), 16))
+            with open(raw, 'r+b') as f:
+                for off, n in cbt:
+                    f.seek(off)
+                    f.write(os.urandom(n))
+            before = disks.written_bytes()
+            res, plan, rd = self.copy(
+                srv.uri, target, plan_fn=lambda r, w: (
+                    extents.plan_incremental(r.size, cbt)))
+            written = disks.written_bytes() - before
+            rd.close()
+        changed = len(cbt) * block
+        self.assertEqual(changed, res['bytes_read'])
+        # The changed blocks, and not the folios around them (up to 2 MiB
+        # each, 32 times as much).
+        self.assertLessEqual(written, 2 * changed)
+        self.assertGreaterEqual(written, changed)
+        self.assert_identical(raw, target, plan, res)
+
     def test_cancel_stops_within_one_chunk(self):
         raw = self.raw('full', seed=6)
         target = os.path.join(self.tmp, 'cancel.raw')
