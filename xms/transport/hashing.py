@@ -30,6 +30,7 @@ import threading
 
 from xms.transport import exception
 from xms.transport import extents
+from xms.transport import writer
 
 ALGORITHM = 'sha256-chain'
 _INITIAL = b'\0' * 32
@@ -308,11 +309,7 @@ def file_reader(path):
 
     def read(offset, length):
         data = os.pread(fd, length, offset)
-        try:
-            os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
-        except OSError:
-            # Only advice: the read itself succeeded.
-            pass
+        writer.drop_cached(fd, offset, length)
         if len(data) < length:
             data += bytes(length - len(data))
         return data

@@ -98,6 +98,18 @@ def _load_libc():
     return _libc
 
 
+def drop_cached(fd, offset=0, length=0):
+    """Drop clean pages of ``fd`` from the page cache (0 length: to EOF).
+
+    Only advice: a target or a source read once should not push the
+    worker's useful pages out, and a failure changes no data.
+    """
+    try:
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    except OSError as e:
+        LOG.debug('Could not drop cached pages of fd %d: %s', fd, e)
+
+
 def _fallocate(fd, mode, offset, length):
     if _load_libc().fallocate(fd, mode, offset, length) != 0:
         err = ctypes.get_errno()
@@ -162,28 +174,19 @@ class Writer:
         self.bytes_written = 0
         self.bytes_zeroed = 0
         if exists:
-            self._drop_cached()
+            # Pages cached by an earlier read of the target (a
+            # verification, a ``cat``) sit in large folios, and the kernel
+            # writes back a whole folio when any byte of it is dirty: an
+            # incremental sync's 64 KiB blocks would each write back up to
+            # a 2 MiB folio (the benchmark's sync after ``qemu-img
+            # compare`` read the target shows it).
+            drop_cached(self.fd)
         if direct:
             try:
                 self.direct_fd = os.open(path, os.O_WRONLY | os.O_DIRECT)
             except OSError as e:
                 LOG.debug('O_DIRECT not available on %s (%s); using the '
                           'page cache', path, e)
-
-    def _drop_cached(self):
-        """Drop the target's clean pages from the page cache.
-
-        Pages cached by an earlier read of the target (a verification, a
-        ``cat``) sit in large folios, and the kernel writes back a whole
-        folio when any byte of it is dirty: an incremental sync's 64 KiB
-        blocks would each write back up to a 2 MiB folio (the benchmark's
-        sync after ``qemu-img compare`` read the target shows it).
-        """
-        try:
-            os.posix_fadvise(self.fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        except OSError as e:
-            LOG.debug('Could not drop the cached pages of %s: %s',
-                      self.path, e)
 
     @classmethod
     def from_conf(cls, path, conf, size=None, create=True):
@@ -279,11 +282,7 @@ class Writer:
             self._sync_range(off, n, SYNC_FILE_RANGE_WAIT_BEFORE
                              | SYNC_FILE_RANGE_WRITE
                              | SYNC_FILE_RANGE_WAIT_AFTER)
-            try:
-                os.posix_fadvise(self.fd, off, n, os.POSIX_FADV_DONTNEED)
-            except OSError:
-                # Only advice: the data is written.
-                pass
+            drop_cached(self.fd, off, n)
 
     def zero(self, offset, length):
         """Make ``[offset, offset+length)`` read zeros, cheapest first."""
