@@ -71,17 +71,21 @@ def _size(n):
 # -- REST client ------------------------------------------------------
 
 class Api:
-    """A tiny client of XMS's REST API (noauth in the all-in-one)."""
+    """A tiny client of XMS's REST API: noauth in the all-in-one, a
+    Keystone session's token with the OpenStack target."""
 
-    def __init__(self, base):
+    def __init__(self, base, session=None):
         self.base = base
+        self.session = session
 
     def call(self, method, path, body=None, ok=(200, 201, 202, 204)):
         data = json.dumps(body).encode() if body is not None else None
+        headers = {'Content-Type': 'application/json',
+                   'Accept': 'application/json'}
+        if self.session is not None:
+            headers['X-Auth-Token'] = self.session.get_token()
         req = urllib.request.Request(  # noqa: S310 - http://127.0.0.1
-            self.base + path, data=data, method=method,
-            headers={'Content-Type': 'application/json',
-                     'Accept': 'application/json'})
+            self.base + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
                 status, raw = resp.status, resp.read()
@@ -156,10 +160,12 @@ def sha256_of(read, size):
     return h.hexdigest()
 
 
-def file_sha256(path):
+def file_sha256(path, size=None):
+    """SHA-256 of the first ``size`` bytes (a Cinder volume is rounded up
+    to whole GiB; the source disk's size is what was migrated)."""
     with open(path, 'rb') as f:
         return sha256_of(lambda o, n: (f.seek(o), f.read(n))[1],
-                         os.path.getsize(path))
+                         size or os.path.getsize(path))
 
 
 # -- the report -------------------------------------------------------
@@ -268,6 +274,8 @@ def _with_sim(args, state, sim, t0):
         _say('%s: %s' % (vm, kind))
     _say('ready in %.1f s' % (time.monotonic() - t0))
 
+    if args.target == 'openstack':
+        return _into_openstack(args, state, sim, size)
     _step('2. XMS all-in-one (SQLite, in-process messaging and dispatch, '
           'local target)')
     port = args.port or _free_port()
@@ -286,7 +294,7 @@ def _with_sim(args, state, sim, t0):
         else:
             raise DemoError('the API did not answer; see %s' % log_path)
         _say('API on %s, log %s' % (api.base, log_path))
-        return _migrate(api, sim, state, size)
+        return _migrate(api, api, sim, size, LocalTarget(state))
     finally:
         _step('Stopping xms-all-in-one')
         proc.send_signal(signal.SIGTERM)
@@ -299,9 +307,98 @@ def _with_sim(args, state, sim, t0):
         _say('exit status %s' % code)
 
 
-def _migrate(api, sim, state, size):
+class LocalTarget:
+    """The all-in-one's default target: raw files and a domain XML."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def spec(self, api, vm):
+        return {'instance_name': vm['name'].lower()}
+
+    def volume_path(self, volume_id):
+        return os.path.join(self.state, 'target', volume_id)
+
+    def describe(self, job):
+        return []
+
+
+class OpenStackTarget:
+    """The mini-cloud: Cinder volumes (files behind the file driver),
+    Neutron ports on the tenant network, a Nova instance."""
+
+    def __init__(self, cloud, admin):
+        self.cloud = cloud
+        self.admin = admin
+
+    def spec(self, api, vm):
+        detail = api.get('/v1/vms/%s' % vm['uuid'])
+        networks = sorted({n['network_name'] for n in detail['nics']})
+        return {'instance_name': vm['name'].lower(),
+                'volume_type': self.cloud['volume_type']['name'],
+                'network_mapping': [
+                    {'source_network': name,
+                     'network_id': self.cloud['network']['id']}
+                    for name in networks]}
+
+    def volume_path(self, volume_id):
+        return os.path.join(self.cloud['cinder_volume_dir'],
+                            'volume-%s' % volume_id)
+
+    def describe(self, job):
+        instance = (job.get('target_resources') or {}).get('instance')
+        if not instance:
+            return ['no instance']
+        server = self.admin.compute.get_server(instance)
+        lines = ['instance %s "%s": %s, flavor %s' % (
+            server.id, server.name, server.status,
+            server.flavor.get('original_name') or server.flavor.get('id'))]
+        for attached in server.attached_volumes:
+            volume = self.admin.block_storage.get_volume(attached['id'])
+            lines.append('volume %s: %d GiB, %s, bootable %s' % (
+                volume.id, volume.size, volume.volume_type,
+                volume.is_bootable))
+        for port in self.admin.network.ports(device_id=server.id):
+            lines.append('port %s: network %s, MAC %s, IP %s' % (
+                port.id, port.network_id, port.mac_address, ', '.join(
+                    ip['ip_address'] for ip in port.fixed_ips)))
+        return lines
+
+
+def _into_openstack(args, state, sim, size):
+    from xms.tests.functional.fixtures import deployment
+    from xms.tests.functional.fixtures import minicloud
+
+    _step('2. The mini-cloud (Keystone, Cinder, Nova, Neutron) and XMS '
+          'all-in-one with the OpenStack target')
+    t0 = time.monotonic()
+    cloud = minicloud.shared_minicloud()
+    admin = minicloud.admin_connection(cloud)
+    _say('mini-cloud up in %.1f s, Keystone %s' % (time.monotonic() - t0,
+                                                  cloud['auth_url']))
+    xms = deployment.Deployment(
+        os.path.join(state, 'xms'),
+        'sqlite:///%s' % os.path.join(state, 'xms.sqlite'), cloud,
+        mode=deployment.ALL_IN_ONE)
+    xms.setUp()
+    try:
+        _say('API on %s (Keystone tokens), log %s' % (
+            xms.base_url, xms.log_path('xms-all-in-one')))
+        manager = Api(xms.base_url,
+                      deployment.manager_session(cloud, admin))
+        member = Api(xms.base_url, deployment.user_session(cloud, 'alice'))
+        _say('project manager %s registers the source; member alice '
+             'migrates' % deployment.MANAGER)
+        return _migrate(manager, member, sim, size,
+                        OpenStackTarget(cloud, admin))
+    finally:
+        _step('Stopping xms-all-in-one')
+        xms.cleanUp()
+
+
+def _migrate(manager, api, sim, size, target):
     _step('3. Register the source, test it, discover its VMs')
-    source = api.post('/sources', {
+    source = manager.post('/sources', {
         'name': 'demo-vcenter', 'type': 'vmware', 'host': sim.host,
         'port': sim.port, 'username': sim.username,
         'password': sim.password, 'thumbprint': sim.thumbprint})
@@ -324,8 +421,9 @@ def _migrate(api, sim, state, size):
     _step('4. Preflight')
     override = {}
     for name, mode in ((COLD_VM, 'cold'), (WARM_VM, 'warm')):
-        pf = api.post('/preflights', {'vm_ids': [vms[name]['uuid']],
-                                      'mode': mode})['preflights'][0]
+        pf = api.post('/preflights', {
+            'vm_ids': [vms[name]['uuid']], 'mode': mode,
+            'target': target.spec(api, vms[name])})['preflights'][0]
         pf = api.wait('/v1/preflights/%s' % pf['uuid'],
                       lambda p: p['status'] not in ('pending', 'running'),
                       'preflight of %s' % name)
@@ -344,12 +442,14 @@ def _migrate(api, sim, state, size):
 
     results = []
     _step('5. Cold migration of %s' % COLD_VM)
-    cold = submit(api, vms[COLD_VM], 'cold', override.get(COLD_VM))
+    cold = submit(api, vms[COLD_VM], 'cold', override.get(COLD_VM),
+                  target.spec(api, vms[COLD_VM]))
     cold = follow(api, cold, ('completed',))
     results.append(('cold', COLD_VM, cold))
 
     _step('6. Warm migration of %s' % WARM_VM)
-    warm = submit(api, vms[WARM_VM], 'warm', override.get(WARM_VM))
+    warm = submit(api, vms[WARM_VM], 'warm', override.get(WARM_VM),
+                  target.spec(api, vms[WARM_VM]))
     warm = follow(api, warm, ('ready',))
     for i in range(2):
         writes = guest_writes(sim, WARM_VM, size, seed=i)
@@ -364,12 +464,11 @@ def _migrate(api, sim, state, size):
     warm = follow(api, warm, ('completed',))
     results.append(('warm', WARM_VM, warm))
 
-    return report(api, sim, state, results, size)
+    return report(api, sim, target, results, size)
 
 
-def submit(api, vm, job_type, override):
-    body = {'vm_ids': [vm['uuid']], 'type': job_type,
-            'target': {'instance_name': vm['name'].lower()}}
+def submit(api, vm, job_type, override, target):
+    body = {'vm_ids': [vm['uuid']], 'type': job_type, 'target': target}
     if job_type == 'warm':
         body['shutdown_timeout'] = 5
     if override:
@@ -418,7 +517,7 @@ def guest_writes(sim, vm, size, seed):
     return total, places
 
 
-def report(api, sim, state, results, size):
+def report(api, sim, target, results, size):
     _step('Report')
     ok = True
     for job_type, vm, job in results:
@@ -426,16 +525,17 @@ def report(api, sim, state, results, size):
             '/v1/jobs/%s/events?limit=1000' % job['uuid'])['events']))
         print_phases('%s migration of %s (job %s): %s' % (
             job_type, vm, job['uuid'], job['state']), events)
-        target_dir = os.path.join(state, 'target')
-        disks = api.get('/v1/jobs/%s' % job['uuid'])['disks']
-        for disk in disks:
+        detail = api.get('/v1/jobs/%s' % job['uuid'])
+        for line in target.describe(detail):
+            _say('  ' + line)
+        for disk in detail['disks']:
             key, volume = disk['device_key'], disk['volume_id']
             src_digest = disk['source_digest']
             tgt_digest = disk['target_digest']
             source_sha = sha256_of(
                 lambda o, n, vm=vm: sim.read_live_disk(vm, o, n), size)
-            target_path = os.path.join(target_dir, volume)
-            target_sha = file_sha256(target_path)
+            target_path = target.volume_path(volume)
+            target_sha = file_sha256(target_path, size)
             same = source_sha == target_sha and src_digest == tgt_digest
             ok = ok and same
             _say('  disk %s -> %s' % (key, target_path))
@@ -469,6 +569,12 @@ def main():
                              'directory).')
     parser.add_argument('--port', type=int, default=0,
                         help='API port (default: a free port).')
+    parser.add_argument('--target', choices=('local', 'openstack'),
+                        default='local',
+                        help='local: raw files and a domain XML (default); '
+                             'openstack: the loopback mini-cloud (Keystone, '
+                             'Cinder, Nova, Neutron), installed and started '
+                             'on first use.')
     parser.add_argument('--disk-mib', type=int, default=64,
                         help='Size of each test disk in MiB (default 64).')
     args = parser.parse_args()
