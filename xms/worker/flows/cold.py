@@ -38,10 +38,12 @@ def get_cold_flow():
         job.SetPhase(states.WRITE_VOLUME),
         job.SetPhase(states.GUEST_FIXES),
         conversion.ConvertGuest(),
+        conversion.InspectConvertedGuest(),
         target.DetachVolumes(),
         job.SetPhase(states.FINALIZE),
         target.FinalizeVolumes(),
         job.SetPhase(states.BOOT_TARGET),
+        target.CreatePorts(),
         target.CreateInstance(),
         job.FinishFlow(NAME, states.COMPLETED),
     )
