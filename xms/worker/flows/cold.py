@@ -3,7 +3,8 @@
 ``export`` (power the source off, snapshot it, create and attach the
 target volumes, copy every disk, verify), ``inspect``, ``write_volume``
 (the copied volumes are released from the snapshot), ``guest_fixes``,
-``finalize`` (bootable volume), ``boot_target`` (the instance).
+``finalize`` (bootable volume), ``boot_target`` (the ports, then the
+instance).
 """
 
 from taskflow.patterns import linear_flow
