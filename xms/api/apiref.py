@@ -143,7 +143,10 @@ FIELDS = {
     'source_network': 'Port group name or MAC address of the source NIC.',
     'network_id': 'UUID of the target Neutron network.',
     'fixed_ip': 'Fixed IP of the target port.',
-    'keep_mac': 'Give the target port the source NIC\'s MAC address.',
+    'subnet': 'Subnet (name or UUID) of the target network the port\'s '
+              'address comes from.',
+    'keep_mac': 'Give the target port the source NIC\'s MAC address '
+                '(default: the operator\'s [target]/keep_mac).',
     'volume_type': 'Cinder volume type of the target volumes.',
     'disk_volume_types': 'Volume type per source disk device key.',
     'availability_zone': 'Availability zone of the target.',
@@ -178,7 +181,13 @@ FIELDS = {
                      'source_digest when the copy is identical.',
     'inspection': 'The guest as inspected on the copied disks (OS, '
                   'firmware, boot loader, drivers) and the image metadata '
-                  'made from it; null before inspection.',
+                  'made from it, before conversion; null before '
+                  'inspection.',
+    'inspection_converted': 'The guest inspected again after conversion, '
+                            'in the same shape as inspection: what boots '
+                            'and the image metadata the boot volume got; '
+                            'null before conversion or when it was '
+                            'skipped (convert_guest false).',
     'eta_seconds': 'Estimated seconds left.',
     'last_sync_at': 'When the last successful sync ended.',
     'next_sync_at': 'When the next scheduled sync starts.',

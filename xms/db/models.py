@@ -255,7 +255,11 @@ class Job(Base):
     worker_host = sa.Column(sa.String(255), nullable=True)
     source_powered_off = sa.Column(sa.Boolean, nullable=False, default=False)
     target_resources = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    # The guest as copied (``inspection``) and as converted: the second
+    # describes what boots, the first what conversion started from.
     inspection = sa.Column(db_types.JsonEncodedDict, nullable=True)
+    inspection_converted = sa.Column(db_types.JsonEncodedDict,
+                                     nullable=True)
     started_at = sa.Column(sa.DateTime, nullable=True)
     finished_at = sa.Column(sa.DateTime, nullable=True)
 

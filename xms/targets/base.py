@@ -183,14 +183,20 @@ class NetworkDriver(metaclass=abc.ABCMeta):
     """Makes the instance's ports."""
 
     @abc.abstractmethod
-    def create_ports(self, context, job, nics, mapping):
+    def create_ports(self, context, job, nics, mapping,
+                     security_groups=None):
         """One port per source NIC on the network it is mapped to.
+
+        Ports found again (by name) are returned as they are; when the
+        call fails, the ports it created are deleted.
 
         :param nics: source NICs (``device_key``, ``mac_address``,
             ``network_name``).
-        :param mapping: the target spec's ``network_mapping`` (see
-            :mod:`xms.preflight.checks.network`); an entry may add
-            ``keep_mac`` (bool), ``fixed_ip`` and ``security_groups``.
+        :param mapping: the target spec's ``network_mapping``, read by
+            :func:`xms.targets.nic_mapping.resolve` (network, fixed IP,
+            subnet, ``keep_mac``, security groups).
+        :param security_groups: the job's ``security_groups``, for NICs
+            whose entry names none.
         :returns: list of port ids, in NIC order.
         :raises NetworkMappingMissing: a NIC has no target network.
         :raises NetworkNotFound: a mapped network does not exist.
@@ -293,6 +299,14 @@ def volume_type_for(job, disk):
     key = str(field(disk, 'device_key'))
     return (per_disk.get(key) or spec.get('volume_type')
             or CONF.target.volume_type)
+
+
+def instance_name_for(job):
+    """Name of the job's instance: the target spec's ``instance_name``,
+    else the source VM's name, else one made from the job id."""
+    return (target_spec(job).get('instance_name')
+            or field(job, 'vm_name')
+            or 'xms-job-%s' % field(job, 'id'))
 
 
 def availability_zone_for(job):

@@ -16,9 +16,9 @@ import copy
 from xms.preflight import target as preflight_target
 from xms.targets import base
 from xms.targets import flavors as flavor_choice
+from xms.targets import nic_mapping
 from xms.targets import quotas
 from xms.targets import session
-from xms.targets.network import neutron
 
 
 def _scoped(context, target_spec):
@@ -66,22 +66,23 @@ class OpenStackInspector(preflight_target.TargetInspector):
         spec = target_spec or {}
         problems = []
         mapping = spec.get('network_mapping')
-        for key in neutron.check_mapping(nics, mapping):
-            problems.append(str(base.NetworkMappingMissing(nic=key)))
+        for nic in nic_mapping.unmapped(nics, mapping):
+            problems.append(str(base.NetworkMappingMissing(
+                nic=base.field(nic, 'device_key'))))
         networks = self.networks(context, spec) if nics else []
         known = {n['id'] for n in networks} | {n['name'] for n in networks}
         for nic in nics:
-            entry = neutron.mapping_entry(nic, mapping)
-            if entry and entry['network'] not in known:
+            network = nic_mapping.network_for(nic, mapping)
+            if network and network not in known:
                 problems.append(str(base.NetworkNotFound(
-                    network=entry['network'],
+                    network=network,
                     project=spec.get('project_id') or context.project_id)))
         wanted = {'volumes': len(disks),
                   'gigabytes': sum(base.round_up_gib(
                       base.field(d, 'capacity_bytes') or 0) for d in disks)}
         if cpus or memory_mb:
             wanted['instances'] = 1
-            flavor = spec.get('flavor')
+            flavor = spec.get('flavor_id')
             available = self.flavors(context, spec)
             if flavor:
                 chosen = next((f for f in available

@@ -115,7 +115,10 @@ JOB = common.obj(dict(_FIELDS,
                       # The guest as inspected on the copied disks (OS,
                       # firmware, drivers) and the image metadata made
                       # from it; null before the inspect step ran.
-                      inspection=common.NULLABLE_OBJECT),
+                      inspection=common.NULLABLE_OBJECT,
+                      # The converted guest inspected again: what boots;
+                      # null until conversion ran (or when skipped).
+                      inspection_converted=common.NULLABLE_OBJECT),
                  required=['uuid', 'state', 'disks', 'syncs'])
 JOBS = common.collection('jobs', JOB_SUMMARY)
 

@@ -1,57 +1,14 @@
 """Network checks: NIC mapping, target networks, adapter types.
 
-The target spec maps source NICs to target networks with
-``network_mapping``, either a list of entries ``{'source' (or
-'source_network', 'device_key', 'mac'): <NIC device key, MAC or source
-network name>, 'network' (or 'network_id'): <target network id or
-name>}`` (the API's shape is ``{'source_network', 'network_id'}``) or a
-dict ``{<device key, MAC or source network name>: <target network>}``;
-the source ``*`` maps every NIC not otherwise mapped.
+The target spec's ``network_mapping`` is read by
+:mod:`xms.targets.nic_mapping`, as the target's network driver reads it.
 """
 
 from xms.preflight import base
+from xms.targets import nic_mapping
 
 # Adapters virt-v2v replaces with virtio-net without a second thought.
 COMMON_ADAPTERS = ('vmxnet3', 'e1000', 'e1000e')
-
-
-def _keys(nic):
-    keys = [str(nic.device_key)]
-    if nic.mac_address:
-        keys.append(nic.mac_address.lower())
-    if nic.network_name:
-        keys.append(nic.network_name)
-    return keys
-
-
-def _entries(mapping):
-    if isinstance(mapping, dict):
-        return [dict(v, source=k) if isinstance(v, dict)
-                else {'source': k, 'network': v}
-                for k, v in mapping.items()]
-    return [e for e in mapping or () if isinstance(e, dict)]
-
-
-def _source_of(entry):
-    for key in ('source', 'source_network', 'device_key', 'mac'):
-        if entry.get(key) is not None:
-            return str(entry[key]).lower()
-    return None
-
-
-def mapping_for(nic, mapping):
-    """The target network a NIC is mapped to, or None."""
-    keys = [k.lower() for k in _keys(nic)]
-    fallback = None
-    for entry in _entries(mapping):
-        source = _source_of(entry)
-        network = (entry.get('network') or entry.get('network_id')
-                   or entry.get('target_network'))
-        if source == '*':
-            fallback = network
-        elif source in keys:
-            return network
-    return fallback
 
 
 class NicMappingCheck(base.Check):
@@ -69,7 +26,7 @@ class NicMappingCheck(base.Check):
             return self.not_checked()
         mapping = data.target_spec.get('network_mapping')
         unmapped = [n.label or n.mac_address or str(n.device_key)
-                    for n in nics if not mapping_for(n, mapping)]
+                    for n in nic_mapping.unmapped(nics, mapping)]
         if unmapped:
             return self.block(
                 'No target network for NIC(s) %s.' % ', '.join(unmapped),
@@ -86,7 +43,7 @@ class TargetNetworksCheck(base.Check):
         if not data.can_inspect_target:
             return self.not_checked()
         mapping = data.target_spec.get('network_mapping')
-        wanted = {mapping_for(n, mapping) for n in data.nics}
+        wanted = {nic_mapping.network_for(n, mapping) for n in data.nics}
         wanted.discard(None)
         if not wanted:
             return self.passed('No target network to check.')

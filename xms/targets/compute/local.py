@@ -134,7 +134,7 @@ class LocalComputeDriver(base.ComputeDriver):
         all_ports = {p['id']: p for p in lc.read_json(
             local_net.ports_path(job_id), [])}
         nics = [all_ports[p] for p in ports or () if p in all_ports]
-        name = base.field(job, 'vm_name') or 'xms-job-%s' % job_id
+        name = base.instance_name_for(job)
         xml = build_domain_xml(
             name, uuid, vcpus, memory_mb,
             [lc.volume_path(v) for v in volumes], nics,

@@ -103,7 +103,7 @@ class NovaComputeDriver(base.ComputeDriver):
                     'delete_on_termination': False}
                    for index, vol in enumerate(volumes)]
             attrs = {
-                'name': base.field(job, 'vm_name') or 'xms-job-%s' % job_id,
+                'name': base.instance_name_for(job),
                 'flavor_id': found.id,
                 'block_device_mapping': bdm,
                 'networks': ([{'port': p} for p in ports] if ports

@@ -2,46 +2,38 @@
 
 They are recorded in ``<job dir>/ports.json`` so the local compute
 driver can write them as ``<interface>`` elements. The mapped network
-name (or ``default``) becomes the libvirt network name.
+(:mod:`xms.targets.nic_mapping`; ``default`` for an unmapped NIC)
+becomes the libvirt network name.
 """
 
 import os
 
 from oslo_utils import uuidutils
 
-from xms.preflight.checks import network as net_checks
 from xms.targets import base
 from xms.targets import local_common as lc
+from xms.targets import nic_mapping
 
 
 def ports_path(job_id):
     return os.path.join(lc.job_dir(job_id), 'ports.json')
 
 
-class _NicView:
-    """Attribute view of a NIC dict for mapping_for()."""
-
-    def __init__(self, nic):
-        self.device_key = base.field(nic, 'device_key')
-        self.mac_address = base.field(nic, 'mac_address')
-        self.network_name = base.field(nic, 'network_name')
-
-
 class LocalNetworkDriver(base.NetworkDriver):
 
-    def create_ports(self, context, job, nics, mapping):
+    def create_ports(self, context, job, nics, mapping,
+                     security_groups=None):
         job_id = base.field(job, 'id')
         os.makedirs(lc.job_dir(job_id), exist_ok=True)
         known = {p['nic_key']: p
                  for p in lc.read_json(ports_path(job_id), [])}
         ports = []
         for nic in nics:
-            view = _NicView(nic)
-            key = str(view.device_key)
+            key = str(base.field(nic, 'device_key'))
             port = known.get(key) or {'id': uuidutils.generate_uuid(),
                                       'nic_key': key}
-            port['mac_address'] = view.mac_address
-            port['network'] = (net_checks.mapping_for(view, mapping)
+            port['mac_address'] = base.field(nic, 'mac_address')
+            port['network'] = (nic_mapping.network_for(nic, mapping)
                                or 'default')
             port['model'] = base.field(nic, 'adapter_type')
             ports.append(port)

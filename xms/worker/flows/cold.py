@@ -3,7 +3,8 @@
 ``export`` (power the source off, snapshot it, create and attach the
 target volumes, copy every disk, verify), ``inspect``, ``write_volume``
 (the copied volumes are released from the snapshot), ``guest_fixes``,
-``finalize`` (bootable volume), ``boot_target`` (the instance).
+``finalize`` (bootable volume), ``boot_target`` (the ports, then the
+instance).
 """
 
 from taskflow.patterns import linear_flow
@@ -38,10 +39,12 @@ def get_cold_flow():
         job.SetPhase(states.WRITE_VOLUME),
         job.SetPhase(states.GUEST_FIXES),
         conversion.ConvertGuest(),
+        conversion.InspectConvertedGuest(),
         target.DetachVolumes(),
         job.SetPhase(states.FINALIZE),
         target.FinalizeVolumes(),
         job.SetPhase(states.BOOT_TARGET),
+        target.CreatePorts(),
         target.CreateInstance(),
         job.FinishFlow(NAME, states.COMPLETED),
     )

@@ -43,10 +43,12 @@ def get_cutover_flow():
         job.SetPhase(states.GUEST_FIXES),
         conversion.InspectGuest(),
         conversion.ConvertGuest(),
+        conversion.InspectConvertedGuest(),
         target.DetachVolumes(),
         job.SetPhase(states.FINALIZE),
         target.FinalizeVolumes(),
         job.SetPhase(states.BOOT_TARGET),
+        target.CreatePorts(),
         target.CreateInstance(),
         job.FinishFlow(NAME, states.COMPLETED),
     )

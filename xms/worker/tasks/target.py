@@ -108,16 +108,75 @@ class DetachVolumes(base.JobTask):
 
 
 class FinalizeVolumes(base.JobTask):
-    """Make the boot volume bootable, described by the inspection."""
+    """Make the boot volume bootable, described by the inspection.
+
+    The inspection of the converted guest, when there is one, describes
+    what will boot (conversion installs VirtIO drivers, for one); the
+    inspection before conversion otherwise.
+    """
 
     def execute(self, job_id):
         job = base.get_job(job_id)
         base.check_cancel(job)
         ctx = base.job_context(job)
         storage = target_base.get_storage_driver()
-        metadata = (job.inspection or {}).get('image_metadata') or {}
+        inspection = job.inspection_converted or job.inspection or {}
+        metadata = inspection.get('image_metadata') or {}
         for disk in job.disks:
             storage.finalize_volume(ctx, disk.volume_id, metadata)
+
+
+def _nics(job):
+    if job.vm_id is None:
+        return []
+    return list(db_api.vm_get(base.admin_context(), job.vm_id).nics)
+
+
+class CreatePorts(base.JobTask):
+    """One target port per source NIC, on the network it is mapped to.
+
+    Uses the job's ``network_mapping`` and ``security_groups`` (a NIC's
+    own groups win). Ports are named after the job and NIC, so a resumed
+    task finds them again; they are recorded in
+    ``target_resources['ports']`` before the task returns, so cleanup
+    finds them even if the flow dies right after.
+
+    :returns: the port ids, in NIC order.
+    """
+
+    def execute(self, job_id):
+        job = base.get_job(job_id)
+        base.check_cancel(job)
+        nics = _nics(job)
+        if not nics:
+            _save_resources(job, ports=[])
+            return []
+        spec = job.target_spec or {}
+        ports = target_base.get_network_driver().create_ports(
+            base.job_context(job), job, nics,
+            spec.get('network_mapping') or [],
+            security_groups=spec.get('security_groups'))
+        _save_resources(job, ports=list(ports))
+        base.record(job, 'ports_created',
+                    _('%d target port(s) ready') % len(ports),
+                    ports=list(ports))
+        return list(ports)
+
+    def revert(self, job_id, result=None, *args, **kwargs):
+        # A failed execute already removed the ports it made (the
+        # driver's contract); a Failure result has nothing to undo.
+        if not isinstance(result, list) or not result:
+            return
+        try:
+            job = base.get_job(job_id)
+            target_base.get_network_driver().delete_ports(
+                base.job_context(job), result)
+            left = [p for p in _resources(job).get('ports') or ()
+                    if p not in result]
+            _save_resources(job, ports=left)
+        except Exception:  # noqa: BLE001 - reverts never raise
+            LOG.exception('Job %s: could not delete ports %s', job_id,
+                          result)
 
 
 def _flavor(ctx, job, compute):
@@ -130,7 +189,12 @@ def _flavor(ctx, job, compute):
 
 
 class CreateInstance(base.JobTask):
-    """Create (and boot, unless told not to) the migrated instance."""
+    """Create (and boot, unless told not to) the migrated instance.
+
+    Named by :func:`xms.targets.base.instance_name_for`, on the target
+    spec's flavor or the best match for the VM, in its availability
+    zone, with the ports :class:`CreatePorts` recorded.
+    """
 
     def execute(self, job_id):
         job = base.get_job(job_id)

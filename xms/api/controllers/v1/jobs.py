@@ -57,7 +57,7 @@ def job_view(job, refs, detail=False, syncs=()):
         'user_id': job.user_id,
         'source_id': refs['sources'].get(job.source_id),
         'vm_id': refs['vms'].get(job.vm_id),
-        'vm_name': refs['names'].get(job.vm_id),
+        'vm_name': job.vm_name or refs['names'].get(job.vm_id),
         'wave_id': job.wave_id,
         'type': job.type,
         'state': job.state,
@@ -98,7 +98,8 @@ def job_view(job, refs, detail=False, syncs=()):
             'rate_bps': d.rate_bps,
             'source_digest': d.source_digest,
             'target_digest': d.target_digest} for d in job.disks]
-        view['inspection'] = job.inspection
+        view['inspection'] = job.inspection or None
+        view['inspection_converted'] = job.inspection_converted or None
         view['syncs'] = [{
             'uuid': s.uuid, 'kind': s.kind, 'status': s.status,
             'started_at': utils.isotime(s.started_at),
@@ -165,6 +166,7 @@ def _create_one(ctx, vm, body, wave_id, overridden):
     values = {
         'project_id': ctx.project_id, 'user_id': ctx.user_id,
         'trust_id': trust_id, 'source_id': vm.source_id, 'vm_id': vm.id,
+        'vm_name': vm.name,
         'wave_id': wave_id, 'type': job_type,
         'target_spec': body.get('target') or {},
         'keep_target': body.get('keep_target', False),

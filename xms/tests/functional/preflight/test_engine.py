@@ -96,8 +96,9 @@ class TestPreflightOnSimulator(base.VSphereTestCase):
                         cold.scores['readiness'])
 
     def test_with_target_and_unreachable_source(self):
-        spec = {'project_id': 'project-1', 'flavor': 'm1.small',
-                'network_mapping': {'*': 'private'}}
+        spec = {'project_id': 'project-1', 'flavor_id': 'm1.small',
+                'network_mapping': [{'source_network': '*',
+                                     'network_id': 'private'}]}
         ids = [self._preflight(name, 'warm', spec).id
                for name in ('DC0_C0_RP0_VM0', 'DC0_C0_RP0_VM1')]
         results = engine.run_preflights(self.ctx, ids,

@@ -52,7 +52,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
              'hw_machine_type': 'q35'})
         ports = self.network.create_ports(
             self.ctx, self.job, self.nics,
-            [{'source': '*', 'network': 'xms-net'}])
+            [{'source_network': '*', 'network_id': 'xms-net'}])
         flavor = self.compute.best_flavor(self.ctx, 2, 2048)
         instance = self.compute.create_instance(
             self.ctx, self.job, [v['id'] for v in volumes], ports,
@@ -81,7 +81,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
         self.assertEqual(volumes[0]['id'], again['id'])
         self.assertEqual(ports, self.network.create_ports(
             self.ctx, self.job, self.nics,
-            [{'source': '*', 'network': 'xms-net'}]))
+            [{'source_network': '*', 'network_id': 'xms-net'}]))
         self.assertEqual(instance, self.compute.create_instance(
             self.ctx, self.job, [v['id'] for v in volumes], ports,
             'local-2-2048'))

@@ -55,6 +55,28 @@ class TestCreate(JobsBase):
         listed = self.get('/v1/jobs?wave_id=%s' % body['wave_id']).json
         self.assertEqual(2, len(listed['jobs']))
 
+    def test_vm_name_kept_on_the_job(self):
+        job = self.create([self.vm], 'cold').json['jobs'][0]
+        row = db_api.job_get(self.admin_context(), job['uuid'])
+        self.assertEqual('web1', row.vm_name)
+
+    def test_nic_options(self):
+        mapping = {'source_network': '4000', 'network_id': UNKNOWN,
+                   'fixed_ip': '10.0.0.5', 'subnet': 'v4', 'keep_mac': True,
+                   'security_groups': ['web']}
+        job = self.create([self.vm], 'cold', target={
+            'network_mapping': [mapping], 'security_groups': ['default'],
+            'instance_name': 'web1-migrated'}).json['jobs'][0]
+        self.assertEqual([mapping], job['target']['network_mapping'])
+        resp = self.create([self.vm2], 'cold', status=400, target={
+            'network_mapping': [dict(mapping, security_groups='web')]})
+        self.assertError(
+            resp, 400, field='target.network_mapping[0].security_groups')
+        resp = self.create([self.vm2], 'cold', status=400, target={
+            'network_mapping': [dict(mapping, network='net')]})
+        self.assertError(resp, 400,
+                         field='target.network_mapping[0].network')
+
     def test_cold_rejects_warm_options(self):
         resp = self.create([self.vm], 'cold', status=400, sync_interval=600)
         self.assertError(resp, 400, field='sync_interval')
@@ -163,6 +185,22 @@ class TestActions(JobsBase):
         self.assertEqual(33.3, shown['progress']['percent'])
         self.assertEqual(4096, shown['lag']['pending_bytes'])
         self.assertIsNotNone(shown['lag']['seconds'])
+
+    def test_show_both_inspections(self):
+        ctx = self.admin_context()
+        job = db_api.job_get(ctx, self.job['uuid'])
+        shown = self.get(self.path).json
+        self.assertIsNone(shown['inspection'])
+        self.assertIsNone(shown['inspection_converted'])
+        db_api.job_update(ctx, job.id, {
+            'inspection': {'virtio_drivers': False},
+            'inspection_converted': {'virtio_drivers': True}})
+        shown = self.get(self.path).json
+        self.assertEqual({'virtio_drivers': False}, shown['inspection'])
+        self.assertEqual({'virtio_drivers': True},
+                         shown['inspection_converted'])
+        self.assertNotIn('inspection_converted',
+                         self.get('/v1/jobs').json['jobs'][0])
 
     def test_list_filters(self):
         self.assertEqual(1, len(self.get('/v1/jobs?state=queued,running'

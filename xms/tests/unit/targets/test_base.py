@@ -70,6 +70,14 @@ class HelpersTest(test_base.TestCase):
         self.config(volume_type='cfg', group='target')
         self.assertEqual('cfg', base.volume_type_for({}, {'device_key': 1}))
 
+    def test_instance_name_for(self):
+        self.assertEqual('new', base.instance_name_for(
+            {'id': 3, 'vm_name': 'web', 'target_spec': {
+                'instance_name': 'new'}}))
+        self.assertEqual('web', base.instance_name_for(
+            {'id': 3, 'vm_name': 'web', 'target_spec': {}}))
+        self.assertEqual('xms-job-3', base.instance_name_for({'id': 3}))
+
     def test_quota_message_names_the_quota(self):
         exc = base.QuotaExceeded(quota='gigabytes', project='p', need=5,
                                  free=2, limit=10)

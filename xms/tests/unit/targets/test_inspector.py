@@ -27,13 +27,15 @@ class ProblemsTest(test_base.TestCase):
 
     def test_ready(self):
         self.assertEqual([], self.insp.problems(
-            self.ctx, {'network_mapping': {'*': 'prod'}},
+            self.ctx, {'network_mapping': [{'source_network': '*',
+                                      'network_id': 'n1'}]},
             disks=[{'capacity_bytes': GiB}],
             nics=[{'device_key': 1}], cpus=1, memory_mb=512))
 
     def test_everything_wrong(self):
         problems = self.insp.problems(
-            self.ctx, {'network_mapping': {'1': 'ghost'}},
+            self.ctx, {'network_mapping': [{'source_network': '1',
+                                      'network_id': 'ghost'}]},
             disks=[{'capacity_bytes': 2 * GiB}],
             nics=[{'device_key': 1}, {'device_key': 2}], cpus=4,
             memory_mb=512)

@@ -41,6 +41,15 @@ class NovaComputeTest(test_base.TestCase):
                              for b in attrs['block_device_mapping']))
         self.assertEqual({base.META_JOB: '9'}, attrs['metadata'])
 
+    def test_instance_name_and_availability_zone_from_the_spec(self):
+        self._status('ACTIVE')
+        job = dict(self.job, target_spec={'instance_name': 'db-new',
+                                          'availability_zone': 'az2'})
+        self.driver.create_instance(None, job, ['v1'], [], 'f1')
+        attrs = self.conn.compute.create_server.call_args.kwargs
+        self.assertEqual('db-new', attrs['name'])
+        self.assertEqual('az2', attrs['availability_zone'])
+
     def test_no_ports(self):
         self._status('ACTIVE')
         self.driver.create_instance(None, self.job, ['v1'], [], 'f1')

@@ -37,3 +37,14 @@ class TestFactories(base.TestCase):
                         names.index('VerifyDisks-final'))
         self.assertLess(names.index('VerifyDisks-final'),
                         names.index('CreateInstance'))
+
+    def test_ports_then_instance_and_inspection_after_conversion(self):
+        for name in ('cold', 'cutover'):
+            names = [t.name for t in importutils.import_class(
+                flows.FACTORIES[name])()]
+            self.assertEqual(names.index('CreatePorts') + 1,
+                             names.index('CreateInstance'), name)
+            self.assertEqual(names.index('ConvertGuest') + 1,
+                             names.index('InspectConvertedGuest'), name)
+            self.assertLess(names.index('InspectConvertedGuest'),
+                            names.index('FinalizeVolumes'), name)
