@@ -98,6 +98,19 @@ def field(obj, name, default=None):
     return getattr(obj, name, default)
 
 
+def job_ref(job):
+    """How the target knows a job: its UUID.
+
+    Resource names (``xms-job-<uuid>-disk-<key>``, ``...-nic-<key>``) and
+    the ``xms_job_id`` metadata carry it, so a resumed task finds what it
+    made and the cleanup finds what was never recorded. Not the database
+    row id: that starts at 1 in every XMS database, so two deployments
+    (or two test databases) sharing a cloud would find, and delete, each
+    other's volumes, ports and instances.
+    """
+    return str(field(job, 'uuid'))
+
+
 def round_up_gib(size_bytes):
     """Whole GiB that hold ``size_bytes`` (at least 1)."""
     return max(1, -(-int(size_bytes) // GiB))
@@ -303,10 +316,10 @@ def volume_type_for(job, disk):
 
 def instance_name_for(job):
     """Name of the job's instance: the target spec's ``instance_name``,
-    else the source VM's name, else one made from the job id."""
+    else the source VM's name, else one made from the job's UUID."""
     return (target_spec(job).get('instance_name')
             or field(job, 'vm_name')
-            or 'xms-job-%s' % field(job, 'id'))
+            or 'xms-job-%s' % job_ref(job))
 
 
 def availability_zone_for(job):

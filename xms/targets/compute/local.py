@@ -122,7 +122,7 @@ class LocalComputeDriver(base.ComputeDriver):
 
     def create_instance(self, context, job, volumes, ports, flavor,
                         power_on=True):
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         if not volumes:
             raise base.TargetError(reason=_('job %s has no volume to boot '
                                             'from') % job_id)
@@ -150,7 +150,7 @@ class LocalComputeDriver(base.ComputeDriver):
         return uuid
 
     def find_instance(self, context, job):
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         if not os.path.exists(domain_path(job_id)):
             return None
         return (lc.read_json(instance_path(job_id)) or {}).get('uuid')

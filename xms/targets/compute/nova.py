@@ -63,7 +63,7 @@ class NovaComputeDriver(base.ComputeDriver):
 
     def find_instance(self, context, job):
         server = self._find(session.connection(context),
-                            base.field(job, 'id'))
+                            base.job_ref(job))
         return server.id if server else None
 
     def _wait(self, conn, server, status):
@@ -87,7 +87,7 @@ class NovaComputeDriver(base.ComputeDriver):
     def create_instance(self, context, job, volumes, ports, flavor,
                         power_on=True):
         conn = session.connection(context)
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         if not volumes:
             raise base.TargetError(reason=_('job %s has no volume to boot '
                                             'from') % job_id)

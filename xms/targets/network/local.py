@@ -23,7 +23,7 @@ class LocalNetworkDriver(base.NetworkDriver):
 
     def create_ports(self, context, job, nics, mapping,
                      security_groups=None):
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         os.makedirs(lc.job_dir(job_id), exist_ok=True)
         known = {p['nic_key']: p
                  for p in lc.read_json(ports_path(job_id), [])}
@@ -60,4 +60,4 @@ class LocalNetworkDriver(base.NetworkDriver):
 
     def list_ports(self, context, job):
         return [p['id'] for p in lc.read_json(
-            ports_path(base.field(job, 'id')), [])]
+            ports_path(base.job_ref(job)), [])]

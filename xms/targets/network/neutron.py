@@ -124,7 +124,7 @@ class NeutronNetworkDriver(base.NetworkDriver):
     def create_ports(self, context, job, nics, mapping,
                      security_groups=None):
         conn = session.connection(context)
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         plan = self._plan(conn, job_id, nics, mapping, security_groups)
         port_ids = []
         created = []
@@ -162,7 +162,7 @@ class NeutronNetworkDriver(base.NetworkDriver):
 
     def list_ports(self, context, job):
         conn = session.connection(context)
-        prefix = 'xms-job-%s-nic-' % base.field(job, 'id')
+        prefix = 'xms-job-%s-nic-' % base.job_ref(job)
         return [p.id for p in conn.network.ports(
             project_id=conn.current_project_id)
             if (p.name or '').startswith(prefix)]

@@ -80,7 +80,7 @@ class CinderStorageDriver(base.StorageDriver):
 
     def create_volume(self, context, job, disk, volume_type=None, az=None):
         conn = self._conn(context)
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         key = base.field(disk, 'device_key')
         real_size = int(base.field(disk, 'capacity_bytes') or 0)
         size_gib = base.round_up_gib(real_size)
@@ -184,6 +184,6 @@ class CinderStorageDriver(base.StorageDriver):
 
     def list_volumes(self, context, job):
         conn = self._conn(context)
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         return [v.id for v in conn.block_storage.volumes(details=True)
                 if _is_ours(v, job_id)]

@@ -18,7 +18,7 @@ LOG = logging.getLogger(__name__)
 class LocalStorageDriver(base.StorageDriver):
 
     def create_volume(self, context, job, disk, volume_type=None, az=None):
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         key = base.field(disk, 'device_key')
         size = int(base.field(disk, 'capacity_bytes') or 0)
         vol_id = lc.volume_id(job_id, key)
@@ -72,7 +72,7 @@ class LocalStorageDriver(base.StorageDriver):
         return []
 
     def list_volumes(self, context, job):
-        job_id = base.field(job, 'id')
+        job_id = base.job_ref(job)
         try:
             names = os.listdir(lc.job_dir(job_id))
         except FileNotFoundError:

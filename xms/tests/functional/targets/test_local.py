@@ -21,7 +21,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
                     compute_driver='local', network_driver='local',
                     group='target')
         self.ctx = xms_context.RequestContext(project_id='p1')
-        self.job = {'id': 42, 'vm_name': 'web-1', 'keep_target': False}
+        self.job = {'uuid': 'job-42', 'vm_name': 'web-1', 'keep_target': False}
         self.disks = [{'device_key': 2000, 'capacity_bytes': 8 * MiB + 512},
                       {'device_key': 2001, 'capacity_bytes': 3 * MiB}]
         self.nics = [{'device_key': 4000, 'mac_address': '00:50:56:aa:bb:01',

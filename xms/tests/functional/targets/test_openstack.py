@@ -35,7 +35,7 @@ class OpenStackTargetTestBase(func_base.FunctionalTestCase):
                     compute_driver='nova', network_driver='neutron',
                     osbrick_host='xms-test-%s' % uuid.uuid4().hex[:8],
                     group='target')
-        self.job = {'id': random.randint(10 ** 6, 10 ** 9),
+        self.job = {'uuid': str(uuid.uuid4()),
                     'vm_name': 'web-%s' % uuid.uuid4().hex[:6],
                     'target_spec': {'disk_volume_types': {
                         '2001': self.cloud.state['volume_type']['name']}}}
@@ -52,13 +52,13 @@ class OpenStackTargetTestBase(func_base.FunctionalTestCase):
     def job_leftovers(self):
         volumes = [v.id for v in self.admin.block_storage.volumes(
             all_projects=True) if (v.metadata or {}).get(base.META_JOB)
-            == str(self.job['id'])]
-        prefix = 'xms-job-%s-' % self.job['id']
+            == str(self.job['uuid'])]
+        prefix = 'xms-job-%s-' % self.job['uuid']
         ports = [p.id for p in self.admin.network.ports()
                  if (p.name or '').startswith(prefix)]
         servers = [s.id for s in self.admin.compute.servers(
             all_projects=True)
-            if (s.metadata or {}).get(base.META_JOB) == str(self.job['id'])]
+            if (s.metadata or {}).get(base.META_JOB) == str(self.job['uuid'])]
         return volumes, ports, servers
 
 
@@ -85,7 +85,7 @@ class MigrationTest(OpenStackTargetTestBase):
         self.assertFalse(again['created'])
         self.assertEqual(volumes[0]['id'], again['id'])
         vol = self.admin.block_storage.get_volume(volumes[0]['id'])
-        self.assertEqual(str(self.job['id']), vol.metadata[base.META_JOB])
+        self.assertEqual(str(self.job['uuid']), vol.metadata[base.META_JOB])
         self.assertEqual('2000', vol.metadata[base.META_DEVICE])
         self.assertEqual(self.cloud.project_id, vol.project_id)
 
@@ -316,7 +316,7 @@ class NovaAttachTest(OpenStackTargetTestBase):
         ctx = self.cloud.trust_context()
         self.addCleanup(cleanup.cleanup, ctx, self.job, {})
         boot = self.storage.create_volume(
-            ctx, {'id': self.job['id'], 'vm_name': 'worker'},
+            ctx, {'uuid': self.job['uuid'], 'vm_name': 'worker'},
             {'device_key': 1, 'capacity_bytes': GiB})
         self.storage.finalize_volume(ctx, boot['id'], {})
         worker = self.compute.create_instance(

@@ -12,7 +12,7 @@ LIMITS = {'maxTotalVolumes': 10, 'totalVolumesUsed': 0,
 def _volume(**kw):
     values = dict(id='vol-1', size=2, status='available',
                   volume_type='std', availability_zone='nova',
-                  metadata={base.META_JOB: '7', base.META_DEVICE: '2000'})
+                  metadata={base.META_JOB: 'job-7', base.META_DEVICE: '2000'})
     values.update(kw)
     return mock.Mock(**values)
 
@@ -32,7 +32,7 @@ class CinderStorageTest(test_base.TestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
         self.driver = cinder.CinderStorageDriver()
-        self.job = {'id': 7, 'vm_name': 'vm',
+        self.job = {'uuid': 'job-7', 'vm_name': 'vm',
                     'target_spec': {'volume_type': 'std'}}
 
     def test_create_rounds_up_and_tags(self):
@@ -43,8 +43,8 @@ class CinderStorageTest(test_base.TestCase):
         kwargs = self.conn.block_storage.create_volume.call_args.kwargs
         self.assertEqual(2, kwargs['size'])
         self.assertEqual('std', kwargs['volume_type'])
-        self.assertEqual('xms-job-7-disk-2000', kwargs['name'])
-        self.assertEqual({base.META_JOB: '7', base.META_DEVICE: '2000',
+        self.assertEqual('xms-job-job-7-disk-2000', kwargs['name'])
+        self.assertEqual({base.META_JOB: 'job-7', base.META_DEVICE: '2000',
                           cinder.META_REAL_SIZE: str(GiB + 1)},
                          kwargs['metadata'])
         self.assertEqual(2 * GiB, result['size_bytes'])

@@ -30,16 +30,16 @@ class CreatePortsTest(test_base.TestCase):
         self.driver = neutron.NeutronNetworkDriver()
 
     def test_keeps_mac(self):
-        ids = self.driver.create_ports(None, {'id': 7}, [NIC],
+        ids = self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC],
                                        [{'source_network': '*', 'network_id': 'net'}])
         self.assertEqual(['port-id'], ids)
         attrs = self.conn.network.create_port.call_args.kwargs
         self.assertEqual('00:50:56:aa:bb:cc', attrs['mac_address'])
-        self.assertEqual('xms-job-7-nic-4000', attrs['name'])
+        self.assertEqual('xms-job-job-7-nic-4000', attrs['name'])
         self.assertEqual('net-id', attrs['network_id'])
 
     def test_mac_not_kept(self):
-        self.driver.create_ports(None, {'id': 7}, [NIC],
+        self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC],
                                  [{'source_network': '*', 'network_id': 'net',
                                    'keep_mac': False}])
         self.assertNotIn('mac_address',
@@ -48,19 +48,19 @@ class CreatePortsTest(test_base.TestCase):
     def test_existing_port_is_reused(self):
         self.conn.network.ports.return_value = [mock.Mock(id='old')]
         self.assertEqual(['old'], self.driver.create_ports(
-            None, {'id': 7}, [NIC], ANY))
+            None, {'uuid': 'job-7'}, [NIC], ANY))
         self.conn.network.create_port.assert_not_called()
 
     def test_refuses_before_creating(self):
         nic2 = dict(NIC, device_key=4001, mac_address=None,
                     network_name='other')
         self.assertRaises(base.NetworkMappingMissing,
-                          self.driver.create_ports, None, {'id': 7},
+                          self.driver.create_ports, None, {'uuid': 'job-7'},
                           [NIC, nic2],
                           [{'source_network': '4000', 'network_id': 'net'}])
         self.conn.network.find_network.return_value = None
         exc = self.assertRaises(base.NetworkNotFound,
-                                self.driver.create_ports, None, {'id': 7},
+                                self.driver.create_ports, None, {'uuid': 'job-7'},
                                 [NIC],
                                 [{'source_network': '4000',
                                   'network_id': 'ghost'}])
@@ -71,7 +71,7 @@ class CreatePortsTest(test_base.TestCase):
         self.conn.network.create_port.side_effect = \
             os_exc.ForbiddenException('no')
         exc = self.assertRaises(base.TargetError, self.driver.create_ports,
-                                None, {'id': 7}, [NIC], ANY)
+                                None, {'uuid': 'job-7'}, [NIC], ANY)
         self.assertIn('keep_mac', str(exc))
 
     def test_security_groups_job_level_and_per_nic(self):
@@ -84,7 +84,7 @@ class CreatePortsTest(test_base.TestCase):
                     'security_groups': ['web']},
                    {'source_network': '*', 'network_id': 'net'}]
         self.assertEqual(['p1', 'p2'], self.driver.create_ports(
-            None, {'id': 7}, [NIC, NIC2], mapping,
+            None, {'uuid': 'job-7'}, [NIC, NIC2], mapping,
             security_groups=['default']))
         calls = self.conn.network.create_port.call_args_list
         self.assertEqual(['sg-default'],
@@ -92,13 +92,13 @@ class CreatePortsTest(test_base.TestCase):
         self.assertEqual(['sg-web'], calls[1].kwargs['security_group_ids'])
 
     def test_no_security_groups_leaves_the_project_default(self):
-        self.driver.create_ports(None, {'id': 7}, [NIC], ANY)
+        self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC], ANY)
         self.assertNotIn('security_group_ids',
                          self.conn.network.create_port.call_args.kwargs)
 
     def test_fixed_ip_and_subnet(self):
         self.conn.network.find_subnet.return_value = mock.Mock(id='sub-id')
-        self.driver.create_ports(None, {'id': 7}, [NIC], [
+        self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC], [
             {'source_network': '*', 'network_id': 'net',
              'fixed_ip': '10.0.0.5', 'subnet': 'v4'}])
         self.assertEqual(
@@ -110,7 +110,7 @@ class CreatePortsTest(test_base.TestCase):
     def test_unknown_security_group_refused_before_creating(self):
         self.conn.network.find_security_group.return_value = None
         exc = self.assertRaises(base.TargetError, self.driver.create_ports,
-                                None, {'id': 7}, [NIC], ANY,
+                                None, {'uuid': 'job-7'}, [NIC], ANY,
                                 security_groups=['ghost'])
         self.assertIn('ghost', str(exc))
         self.conn.network.create_port.assert_not_called()
@@ -124,6 +124,6 @@ class CreatePortsTest(test_base.TestCase):
             os_exc.ConflictException('in use')]
         nic3 = dict(NIC2, device_key=4002)
         self.assertRaises(base.TargetError, self.driver.create_ports, None,
-                          {'id': 7}, [NIC, NIC2, nic3], ANY)
+                          {'uuid': 'job-7'}, [NIC, NIC2, nic3], ANY)
         self.conn.network.delete_port.assert_called_once_with(
             'new', ignore_missing=True)

@@ -22,7 +22,7 @@ class NovaComputeTest(test_base.TestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
         self.driver = nova.NovaComputeDriver()
-        self.job = {'id': 9, 'vm_name': 'db-1'}
+        self.job = {'uuid': 'job-9', 'vm_name': 'db-1'}
 
     def _status(self, *statuses):
         servers = [mock.Mock(id='srv', status=s) for s in statuses]
@@ -39,7 +39,7 @@ class NovaComputeTest(test_base.TestCase):
                                   for b in attrs['block_device_mapping']])
         self.assertFalse(any(b['delete_on_termination']
                              for b in attrs['block_device_mapping']))
-        self.assertEqual({base.META_JOB: '9'}, attrs['metadata'])
+        self.assertEqual({base.META_JOB: 'job-9'}, attrs['metadata'])
 
     def test_instance_name_and_availability_zone_from_the_spec(self):
         self._status('ACTIVE')
@@ -78,7 +78,7 @@ class NovaComputeTest(test_base.TestCase):
     def test_resume_finds_server(self):
         self.conn.compute.servers.return_value = [
             mock.Mock(id='srv', status='BUILD',
-                      metadata={base.META_JOB: '9'})]
+                      metadata={base.META_JOB: 'job-9'})]
         self._status('ACTIVE')
         self.driver.create_instance(None, self.job, ['v1'], [], 'f1')
         self.conn.compute.create_server.assert_not_called()
