@@ -72,6 +72,8 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         self.deploy = self.useFixture(deployment.Deployment(
             os.path.join(self.state_path, 'xms'), self.db.url, self.state,
             mode=self.MODE, conversion=self.CONVERSION))
+        self.jobs = []
+        self.addCleanup(self._delete_targets)
         self.member = self.deploy.client(
             deployment.user_session(self.state, 'alice'))
         self.manager = self.deploy.client(
@@ -81,18 +83,19 @@ class JourneyTestCase(func_base.FunctionalTestCase):
     # -- preparation ------------------------------------------------------
 
     def _prepare_vm(self):
-        """Disk 0 gets data, a second disk and a second NIC are added."""
+        """A second disk and a second NIC are added; both disks get data."""
         self.disks = {}
-        keys = [d.key for d in self.sim.disks(self.VM)]
-        keys.append(self.sim.add_disk(self.VM, self.DISK_SIZES[1]))
-        for index, (key, size) in enumerate(zip(keys, self.DISK_SIZES,
-                                                strict=True)):
+        self.sim.add_disk(self.VM, min(self.DISK_SIZES))
+        # Index in the simulator's order of the VM's disks (not the order
+        # they were added in).
+        for index, disk in enumerate(self.sim.disks(self.VM)):
+            size = self.DISK_SIZES[index]
             path = os.path.join(self.state_path, 'disk%d.raw' % index)
             with open(path, 'wb') as f:
                 f.write(disk_content(size, seed=index + 1))
             self.sim.put_disk(self.VM, path, disk=index)
             os.unlink(path)
-            self.disks[key] = {'index': index, 'size': size}
+            self.disks[disk.key] = {'index': index, 'size': size}
         self.nic_mac = '00:50:56:%02x:%02x:%02x' % tuple(
             random.randint(0, 255) for _i in range(3))
         self.nic2_key, _mac = self.sim.add_nic(self.VM, 'VM Network',
@@ -159,17 +162,20 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         return self.member.get('/vms/%s' % vms[self.VM]['uuid'])
 
     def target_spec(self, vm):
+        """NIC 2 (a MAC of this test's own) keeps its MAC and gets a fixed
+        IP on the shared tenant network, mapped by MAC; the VM's first NIC
+        (vcsim gives every VM the same MAC) goes to this test's network
+        with a security group, mapped by its port group."""
         nics = {n['device_key']: n for n in vm['nics']}
         first = next(n for k, n in nics.items() if k != self.nic2_key)
-        second = nics[self.nic2_key]
         return {
             'instance_name': 'e2e-%s' % uuid.uuid4().hex[:6],
             'volume_type': self.state['volume_type']['name'],
             'network_mapping': [
-                {'source_network': first['network_name'],
+                {'source_network': self.nic_mac,
                  'network_id': self.net1['id'],
                  'fixed_ip': self.fixed_ip, 'keep_mac': True},
-                {'source_network': second['mac_address'],
+                {'source_network': first['network_name'],
                  'network_id': self.net2['id'],
                  'security_groups': [self.security_group['name']]}],
         }
@@ -186,7 +192,9 @@ class JourneyTestCase(func_base.FunctionalTestCase):
     def submit(self, vm, job_type, target, **extra):
         body = dict({'vm_ids': [vm['uuid']], 'type': job_type,
                      'target': target}, **extra)
-        return self.member.post('/jobs', body, expect=201)['jobs'][0]
+        job = self.member.post('/jobs', body, expect=201)['jobs'][0]
+        self.jobs.append(job['uuid'])
+        return job
 
     def follow(self, job, wanted, min_syncs=0, timeout=600):
         def done(doc):
@@ -208,8 +216,12 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         return os.path.join(self.state['cinder_volume_dir'],
                             'volume-%s' % volume_id)
 
-    def source_file(self, index):
-        return self.sim.local_path(self.sim.disk_path(self.VM, index))
+    def source_sha256(self, index, size):
+        digest = hashlib.sha256()
+        for offset in range(0, size, 4 * MiB):
+            digest.update(self.sim.read_live_disk(
+                self.VM, offset, min(4 * MiB, size - offset), disk=index))
+        return digest.hexdigest()
 
     def assert_disks_equal(self, job):
         """Each volume holds its source disk: XMS digests, SHA-256 of the
@@ -220,12 +232,14 @@ class JourneyTestCase(func_base.FunctionalTestCase):
             info = self.disks[disk['device_key']]
             self.assertTrue(disk['source_digest'])
             self.assertEqual(disk['source_digest'], disk['target_digest'])
-            source = self.source_file(info['index'])
             target = self.volume_file(disk['volume_id'])
-            self.assertEqual(sha256_file(source, info['size']),
+            self.assertEqual(self.source_sha256(info['index'], info['size']),
                              sha256_file(target, info['size']))
+            # The source's VMDK descriptor, read by qemu-img as VMware's.
+            source = self.sim.local_path(self.sim.disk_path(
+                self.VM, info['index']))
             compare = subprocess.run(
-                ['qemu-img', 'compare', '-f', 'raw', '-F', 'raw', source,
+                ['qemu-img', 'compare', '-f', 'vmdk', '-F', 'raw', source,
                  target], capture_output=True, text=True)
             self.assertEqual(0, compare.returncode,
                              compare.stdout + compare.stderr)
@@ -250,10 +264,7 @@ class JourneyTestCase(func_base.FunctionalTestCase):
             device_id=server.id)}
         self.assertEqual({self.net1['id'], self.net2['id']}, set(ports))
         first = ports[self.net1['id']]
-        vm = self.member.get('/vms/%s' % job['vm_id'])
-        kept = next(n['mac_address'] for n in vm['nics']
-                    if n['device_key'] != self.nic2_key)
-        self.assertEqual(kept.lower(), first.mac_address.lower())
+        self.assertEqual(self.nic_mac, first.mac_address.lower())
         self.assertEqual([self.fixed_ip],
                          [ip['ip_address'] for ip in first.fixed_ips])
         second = ports[self.net2['id']]
@@ -335,6 +346,23 @@ class JourneyTestCase(func_base.FunctionalTestCase):
                 print('  %-10s %-58s %d (%d bytes searched)' % (
                     label, place, count, len(text)))
         return found
+
+    def _delete_targets(self):
+        """Remove what the journeys migrated (a completed job's target is
+        the user's, so XMS keeps it): instances, then ports and volumes."""
+        for job_id in self.jobs:
+            volumes, ports, servers = self.leftovers(job_id)
+            for server in servers:
+                self.admin.compute.delete_server(server)
+                self.admin.compute.wait_for_delete(
+                    self.admin.compute.get_server(server), wait=240)
+            for port in ports:
+                self.admin.network.delete_port(port, ignore_missing=True)
+            for volume in volumes:
+                volume = self.admin.block_storage.wait_for_status(
+                    self.admin.block_storage.get_volume(volume),
+                    status='available', failures=['error'], wait=240)
+                self.admin.block_storage.delete_volume(volume)
 
     def leftovers(self, job_id):
         """Volumes, ports and servers of a job still in the mini-cloud."""
