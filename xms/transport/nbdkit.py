@@ -26,6 +26,7 @@ Sources:
 """
 
 import contextlib
+import errno
 import glob
 import os
 import re
@@ -426,9 +427,15 @@ class NbdkitServer:
         self._stderr.seek(max(0, end - size))
         return self._mask(self._stderr.read().decode('utf-8', 'replace'))
 
+    #: NBD connections the plugin may refuse, once nbdkit listens,
+    #: before its start counts as failed: a plugin that cannot open the
+    #: disk (a refused certificate, a missing file) says so every time.
+    REFUSALS = 3
+
     def _wait_serving(self):
         deadline = time.monotonic() + self.timeout
         delay = 0.01
+        refusals = 0
         while True:
             rc = self.proc.poll()
             if rc is not None:
@@ -445,6 +452,15 @@ class NbdkitServer:
                     return
                 except nbd.Error as e:
                     last = e.string
+                    # Not listening yet is not a refusal.
+                    if e.errnum != errno.ECONNREFUSED:
+                        refusals += 1
+                    if refusals >= self.REFUSALS:
+                        raise exception.NbdkitError(
+                            plugin=self.source.plugin,
+                            reason='it refused %d connections (%s): %s'
+                            % (refusals, self._mask(last or ''),
+                               self._log_tail().strip()))
                 finally:
                     del h
             else:

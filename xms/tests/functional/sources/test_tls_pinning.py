@@ -69,6 +69,7 @@ class TlsPinningTest(base.VSphereTestCase):
 
         # 1. Test connection: refused in the TLS handshake of the SDK
         # connection itself.
+        proxy.note('test connection (TCP probe, then pyvmomi)')
         exc = self.assertRaises(source_exc.SourceThumbprintMismatch,
                                 self.driver.test_connection, self.ctx,
                                 source)
@@ -83,6 +84,7 @@ class TlsPinningTest(base.VSphereTestCase):
                          refused[0].payload['actual_thumbprint'])
 
         # 2. Discovery: refused the same way.
+        proxy.note('discovery (TCP probe, then pyvmomi)')
         self.assertRaises(source_exc.SourceThumbprintMismatch,
                           self.driver.discover, self.ctx, source)
         self.assertEqual('failed',
@@ -95,11 +97,13 @@ class TlsPinningTest(base.VSphereTestCase):
         # real server) and intercepts what comes next: the data
         # connection that carries the session cookie.
         proxy.mode = tls_proxy.PASSTHROUGH
+        proxy.note('session, discovery and snapshot let through')
         job = self.make_job(VM, source=source)
         snap = self.driver.create_snapshot(
             self.ctx, source, self.vm_moref(VM), job.id, 'export')
-        self.config(nbdkit_start_timeout=20, group='transport')
         proxy.mode = tls_proxy.INTERCEPT
+        proxy.note('job transport: nbdkit curl with the session cookie, '
+                   'then the thumbprint read for the error message')
         err = self.assertRaises(
             transport_exc.ThumbprintMismatch,
             source_disk.open_source_disk(job, snap.snapshot_moref,
@@ -117,11 +121,16 @@ class TlsPinningTest(base.VSphereTestCase):
         # The evidence: not one decrypted byte, so no request, no body,
         # no cookie and no password reached the man in the middle.
         decrypted = proxy.decrypted()
-        self.show('tls-proxy-evidence', proxy.evidence() + (
-            '\n  decrypted bytes in total: %d' % len(decrypted)))
+        self.show('tls-proxy-evidence', '\n'.join([
+            proxy.evidence(),
+            'decrypted bytes in total: %d' % len(decrypted),
+            'test connection: %s' % exc,
+            'job transport: %s' % err,
+            '  nbdkit said: %s' % err.__cause__]))
         self.assertEqual(b'', decrypted)
         self.assertNotIn(self.sim.password.encode(), decrypted)
         self.assertNotIn(b'vmware_soap_session', decrypted)
+        self.assertNotIn('vmware_soap_session', str(err.__cause__))
         for conn in proxy.intercepted():
             self.assertEqual(0, len(conn.received), conn.summary())
 
