@@ -106,10 +106,11 @@ def https_source(job, source, info, stack):
                       'whichever server answers') % (source.host,
                                                      source.uuid),
                     severity='warning', source=source.uuid)
+    pinned = source.thumbprint and not ca_file
     return nbdkit.curl_source(
         info['url'], cookie=info.get('cookie'), ca_file=ca_file,
-        certificate=None if ca_file else info.get('certificate'),
-        thumbprint=None if ca_file else source.thumbprint,
+        certificate=info.get('certificate') if pinned else None,
+        thumbprint=source.thumbprint if pinned else None,
         verify=source.verify_tls)
 
 

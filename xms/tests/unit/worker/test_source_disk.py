@@ -1,7 +1,9 @@
 """Choice of VDDK or the datastore HTTPS path, and the VDDK command."""
 
+import contextlib
 import os
 import types
+from unittest import mock
 
 from xms.common import credentials
 from xms.tests import base
@@ -133,3 +135,60 @@ class VddkCommandTest(base.TestCase):
             exception.VddkIncompatible, source_disk.vddk_source,
             self.source, 'vm-1', 'snapshot-1',
             {'file_name': '[ds] vm/vm.vmdk', 'certificate': self.cert.pem})
+
+
+class HttpsSourceTest(base.TestCase):
+    """How curl is told to trust the server, per source setting."""
+
+    def setUp(self):
+        super().setUp()
+        self.cert = certs.Certificate(self.state_path)
+        self.info = {'url': 'https://vc.example.org:443/folder/d-flat.vmdk',
+                     'cookie': 'vmware_soap_session="c00kie"',
+                     'certificate': self.cert.pem}
+        self.records = []
+        patcher = mock.patch.object(
+            source_disk.base, 'record',
+            side_effect=lambda job, kind, *a, **k: self.records.append(kind))
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def https(self, **values):
+        row = dict(uuid='src-1', host='vc.example.org', ca_cert=None,
+                   thumbprint=None, verify_tls=True)
+        row.update(values)
+        with contextlib.ExitStack() as stack:
+            src = source_disk.https_source(mock.Mock(), types.SimpleNamespace(
+                **row), self.info, stack)
+            params = dict(src.params)
+            if 'cainfo' in params and os.path.exists(params['cainfo']):
+                with open(params['cainfo']) as f:
+                    params['cainfo-content'] = f.read()
+        return src, params
+
+    def test_pin_gives_curl_the_accepted_certificate(self):
+        src, params = self.https(thumbprint=self.cert.thumbprint(),
+                                 verify_tls=False)
+        self.assertEqual('{%s}' % nbdkit.PINNED_CERT_FILE, params['cainfo'])
+        self.assertEqual(self.cert.pem.encode(),
+                         src.files[nbdkit.PINNED_CERT_FILE])
+        self.assertNotIn('sslverify', params)
+        self.assertEqual([], self.records)
+
+    def test_ca_certificate_is_curls_ca(self):
+        other = certs.Certificate(self.state_path, name='ca')
+        _src, params = self.https(ca_cert=other.pem,
+                                  thumbprint=self.cert.thumbprint())
+        self.assertEqual(other.pem, params['cainfo-content'])
+        self.assertNotIn('sslverify', params)
+
+    def test_system_store_without_ca_or_pin(self):
+        src, params = self.https()
+        self.assertNotIn('cainfo', params)
+        self.assertNotIn('sslverify', params)
+        self.assertEqual({}, src.files)
+
+    def test_verify_off_says_so(self):
+        _src, params = self.https(verify_tls=False)
+        self.assertEqual('false', params['sslverify'])
+        self.assertEqual(['tls_unverified'], self.records)
