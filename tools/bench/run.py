@@ -556,7 +556,8 @@ def scenario_datastore(work, n):
         ctx = context.get_admin_context()
         info = driver.disk_url(ctx, source, vm._moId, snap, key)
         server = nbdkit.NbdkitServer(nbdkit.curl_source(
-            info['url'], cookie=info['cookie'], thumbprint=sim.thumbprint),
+            info['url'], cookie=info['cookie'],
+            certificate=info['certificate'], thumbprint=sim.thumbprint),
             name='bench-datastore')
         out = os.path.join(work, 'datastore.out')
         allocated_areas = {}

@@ -59,11 +59,18 @@ FIELDS = {
                 'never returned.',
     'datacenter': 'Datacenter that limits discovery (optional).',
     'verify_tls': 'Verify the endpoint\'s TLS certificate (default '
-                  'true).',
+                  'true). false skips verification only when there is '
+                  'neither a CA certificate nor a thumbprint; every disk '
+                  'read that way records a tls_unverified event.',
     'ca_cert': 'PEM CA certificate that signs the endpoint\'s '
                'certificate.',
     'thumbprint': 'SHA-256 thumbprint of the endpoint\'s certificate, '
-                  'colon-separated hex, for self-signed endpoints.',
+                  'colon-separated hex, for self-signed endpoints. '
+                  'Checked in the TLS handshake of every connection that '
+                  'carries the password or the session cookie (SDK and '
+                  'disk reads); a mismatch fails before anything is sent '
+                  'and records a tls_pin_mismatch event naming both '
+                  'thumbprints.',
     'status': 'Status of the resource.',
     'status_reason': 'Why the source is disconnected or in error.',
     'status_checked_at': 'When the connection was last checked.',

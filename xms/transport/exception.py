@@ -24,6 +24,14 @@ class VddkIncompatible(TransportError):
     code = 409
 
 
+class VddkUnavailable(TransportError):
+    msg_fmt = _('VDDK cannot be used: %(reason)s. Install the nbdkit vddk '
+                'plugin and the VMware VDDK, or unset '
+                '[transport]/vddk_libdir to read disks over the datastore '
+                'HTTPS path.')
+    code = 409
+
+
 class ThumbprintMismatch(TransportError):
     msg_fmt = _('The TLS certificate of %(host)s has SHA-256 thumbprint '
                 '%(actual)s, expected %(expected)s.')

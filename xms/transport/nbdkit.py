@@ -19,18 +19,21 @@ Sources:
   ``doc/source/admin/transport.rst``), with the VDDK/vSphere compatibility
   table checked before anything starts;
 * :func:`curl_source`: a vSphere datastore file over HTTPS (the
-  ``/folder`` URL), with a session cookie, a CA file or a SHA-256
-  thumbprint verified before nbdkit starts;
+  ``/folder`` URL), with a session cookie; curl verifies the server with
+  the source's CA or with the pinned certificate as its only CA;
 * :func:`file_source`: a local image (tests, local imports);
 * :func:`nbd_source`: an NBD URI served by someone else; nothing to start.
 """
 
 import contextlib
+import errno
 import glob
 import os
 import re
 import shutil
 import signal
+import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -130,6 +133,45 @@ def vddk_version(libdir):
     return best
 
 
+def vddk_plugin_missing(nbdkit=None, timeout=30):
+    """Why nbdkit's vddk plugin cannot be loaded, or None when it can.
+
+    ``nbdkit vddk --dump-plugin`` loads the plugin without VDDK itself
+    (the plugin opens ``libvixDiskLib`` only when it serves), so this
+    tells a missing plugin from a missing library.
+
+    :returns: None, or nbdkit's own message.
+    """
+    nbdkit = nbdkit or CONF.transport.nbdkit_path
+    try:
+        proc = subprocess.run([nbdkit, 'vddk', '--dump-plugin'],
+                              capture_output=True, text=True,
+                              timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return '%s could not be run (%s)' % (nbdkit, exc)
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout or '').strip().splitlines()
+        errors = [ln for ln in lines if 'error' in ln] or lines
+        return 'the nbdkit vddk plugin is not installed (%s vddk: %s)' % (
+            nbdkit, errors[0] if errors else 'exit status %d'
+            % proc.returncode)
+    return None
+
+
+def check_vddk_libdir(libdir):
+    """Refuse a ``[transport]/vddk_libdir`` that holds no VDDK.
+
+    :raises VddkUnavailable: naming the directory and what is missing.
+    """
+    if not os.path.isdir(libdir or ''):
+        raise exception.VddkUnavailable(
+            reason='[transport]/vddk_libdir %s is not a directory' % libdir)
+    if not glob.glob(os.path.join(libdir, 'lib64', 'libvixDiskLib.so*')):
+        raise exception.VddkUnavailable(
+            reason='no lib64/libvixDiskLib.so* in [transport]/vddk_libdir '
+                   '%s' % libdir)
+
+
 def vddk_source(libdir, server, thumbprint, vm_moref, snapshot_moref,
                 disk_file, user, password, transports='nbdssl:nbd',
                 port=None, vsphere_version=None, vddk_ver=None,
@@ -180,41 +222,85 @@ def vddk_source(libdir, server, thumbprint, vm_moref, snapshot_moref,
                   filters=filters)
 
 
-def curl_source(url, cookie=None, ca_file=None, thumbprint=None,
-                verify=True, filters=()):
+def curl_source(url, cookie=None, ca_file=None, certificate=None,
+                thumbprint=None, verify=True, filters=()):
     """nbdkit curl plugin reading a datastore file over HTTPS.
+
+    curl verifies the server itself, on the connection that sends the
+    cookie: with ``ca_file``, against that CA; with a pin, against the
+    pinned certificate given as its only CA (``cainfo``), so a server
+    without that certificate's private key fails the handshake before
+    the request is sent; with neither, against the system CA store.
+    ``sslverify=false`` is only used when the caller asks for it with
+    ``verify=False`` and has neither.
 
     :param url: ``https://host/folder/<path>?dcPath=..&dsName=..`` of the
         disk's ``-flat.vmdk`` (the raw extent).
     :param cookie: vSphere session cookie (``vmware_soap_session=...``),
         handed over by file.
     :param ca_file: CA bundle to verify the server with.
-    :param thumbprint: SHA-256 thumbprint to pin when there is no CA: it
-        is compared with the server's certificate before nbdkit starts.
-    :param verify: False to skip TLS verification (lab use only).
-    :raises ThumbprintMismatch: the server presents another certificate.
+    :param certificate: PEM of the server certificate to trust (the one
+        the vSphere session accepted); checked against ``thumbprint``
+        when both are given.
+    :param thumbprint: SHA-256 thumbprint to pin. Without
+        ``certificate``, the server's certificate is read and compared
+        with it first; curl then trusts only that certificate.
+    :param verify: False to skip TLS verification when there is no CA
+        and no pin (lab use only).
+    :raises ThumbprintMismatch: the certificate is not the pinned one.
     """
     from urllib import parse
 
     params = [('url', url)]
+    files = {}
     parsed = parse.urlsplit(url)
     if parsed.scheme == 'https':
+        host = '%s:%d' % (parsed.hostname, parsed.port or 443)
         if ca_file:
             params.append(('cainfo', ca_file))
-        elif thumbprint:
-            host = parsed.hostname
-            port = parsed.port or 443
-            actual = tls.peer_thumbprint(host, port)
+        elif thumbprint or certificate:
+            pem = certificate or _pinned_certificate(parsed, thumbprint)
             expected = tls.normalize_thumbprint(thumbprint)
-            if actual != expected:
+            actual = tls.thumbprint(ssl.PEM_cert_to_DER_cert(pem))
+            if expected and actual != expected:
                 raise exception.ThumbprintMismatch(
-                    host='%s:%d' % (host, port), actual=actual,
-                    expected=expected)
-            params.append(('sslverify', 'false'))
+                    host=host, actual=actual, expected=expected)
+            files[PINNED_CERT_FILE] = pem.encode('ascii')
+            params.append(('cainfo', '{%s}' % PINNED_CERT_FILE))
         elif not verify:
+            LOG.warning('TLS verification of %s is disabled by the source\'s '
+                        'verify_tls setting', host)
             params.append(('sslverify', 'false'))
     secrets = {'cookie': cookie} if cookie else {}
-    return Source('curl', params, secrets=secrets, filters=filters)
+    return Source('curl', params, secrets=secrets, filters=filters,
+                  files=files)
+
+
+#: Name of the pinned certificate file in nbdkit's private directory.
+PINNED_CERT_FILE = 'pinned-cert.pem'
+
+
+def _pinned_certificate(parsed, pin):
+    """Read the certificate of the URL's server, refusing any but the pin.
+
+    Only the certificate is read (no request is sent); curl then trusts
+    that certificate alone on its own connection.
+
+    :raises ThumbprintMismatch: another certificate was presented.
+    """
+    port = parsed.port or 443
+    ctx = tls.client_context(pin=pin)
+    try:
+        with socket.create_connection((parsed.hostname, port),
+                                      timeout=CONF.vsphere.connect_timeout
+                                      ) as sock:
+            with ctx.wrap_socket(sock, server_hostname=parsed.hostname):
+                pass
+    except tls.PinMismatch as exc:
+        raise exception.ThumbprintMismatch(
+            host='%s:%d' % (parsed.hostname, port), actual=exc.actual,
+            expected=exc.expected)
+    return ctx.peer_pem
 
 
 def file_source(path, filters=()):
@@ -341,9 +427,15 @@ class NbdkitServer:
         self._stderr.seek(max(0, end - size))
         return self._mask(self._stderr.read().decode('utf-8', 'replace'))
 
+    #: NBD connections the plugin may refuse, once nbdkit listens,
+    #: before its start counts as failed: a plugin that cannot open the
+    #: disk (a refused certificate, a missing file) says so every time.
+    REFUSALS = 3
+
     def _wait_serving(self):
         deadline = time.monotonic() + self.timeout
         delay = 0.01
+        refusals = 0
         while True:
             rc = self.proc.poll()
             if rc is not None:
@@ -360,6 +452,15 @@ class NbdkitServer:
                     return
                 except nbd.Error as e:
                     last = e.string
+                    # Not listening yet is not a refusal.
+                    if e.errnum != errno.ECONNREFUSED:
+                        refusals += 1
+                    if refusals >= self.REFUSALS:
+                        raise exception.NbdkitError(
+                            plugin=self.source.plugin,
+                            reason='it refused %d connections (%s): %s'
+                            % (refusals, self._mask(last or ''),
+                               self._log_tail().strip()))
                 finally:
                     del h
             else:

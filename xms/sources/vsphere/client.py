@@ -8,10 +8,15 @@ a new session while every job of an unchanged source shares one. The
 password is decrypted only here, right before ``Login``, and never kept.
 
 TLS trust, in order: the source's CA certificate (PEM), else its SHA-256
-thumbprint (checked on a probe connection before logging in and again
-after the login, so both ends of the login talk to the pinned server),
-else the system CA store; ``verify_tls=False`` disables checking only
-when the source says so.
+thumbprint, else the system CA store; ``verify_tls=False`` disables
+checking only when the source says so. The trust is checked by the SSL
+context of the SDK connections themselves
+(:func:`xms.common.tls.client_context`), during each handshake and before
+the first request byte, so neither the password nor the session cookie
+can reach a server other than the trusted one.
+:meth:`Session.peer_certificate` hands the certificate accepted there to
+the data path, which makes its own connections trust exactly that
+certificate.
 
 pyvmomi 9 reads a property of a managed object with the ``Fetch`` call,
 which vcsim 0.24 answers by crashing when the property is unset, and it
@@ -35,8 +40,8 @@ from pyVmomi import vim
 from pyVmomi import vmodl
 
 from xms.common import credentials
+from xms.common import tls
 from xms.common.tls import normalize_thumbprint
-from xms.common.tls import peer_thumbprint
 from xms.conf import CONF
 from xms.sources import exception
 
@@ -88,6 +93,7 @@ class Session:
         self.si = None
         self.content = None
         self._lock = threading.RLock()
+        self._ctx = None
         self.opened_at = None
 
     # -- connection ------------------------------------------------------
@@ -98,36 +104,16 @@ class Session:
 
     def _ssl_context(self):
         src = self.source
-        if src.ca_cert:
-            ctx = ssl.create_default_context(cadata=src.ca_cert)
-            return ctx
-        if src.thumbprint or not src.verify_tls:
-            # Pinned: the chain is not trusted; the thumbprint is compared
-            # before and after the login instead (_check_pin).
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            if not src.thumbprint:
-                LOG.warning('TLS verification is disabled for source %s '
-                            '(%s) by its verify_tls setting',
-                            src.uuid, src.host)
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE  # noqa: S501 - pinned or asked
-            return ctx
-        return ssl.create_default_context()
+        if not (src.ca_cert or src.thumbprint or src.verify_tls):
+            LOG.warning('TLS verification is disabled for source %s '
+                        '(%s) by its verify_tls setting',
+                        src.uuid, src.host)
+        return tls.client_context(ca_cert=src.ca_cert, pin=src.thumbprint,
+                                  verify=src.verify_tls)
 
-    def _check_pin(self):
-        src = self.source
-        if not src.thumbprint or src.ca_cert:
-            return
-        try:
-            actual = peer_thumbprint(src.host, src.port,
-                                     CONF.vsphere.connect_timeout)
-        except (OSError, ssl.SSLError) as exc:
-            raise exception.SourceUnreachable(reason=str(exc),
-                                              **self._error_kwargs())
-        if actual != src.thumbprint:
-            raise exception.SourceThumbprintMismatch(
-                expected=src.thumbprint, actual=actual,
-                **self._error_kwargs())
+    def _pin_mismatch(self, exc):
+        return exception.SourceThumbprintMismatch(
+            expected=exc.expected, actual=exc.actual, **self._error_kwargs())
 
     def _probe(self):
         """Fail early and clearly when the endpoint does not answer."""
@@ -151,16 +137,18 @@ class Session:
             self._close_quietly()
             src = self.source
             self._probe()
-            self._check_pin()
+            ctx = self._ssl_context()
             password = credentials.decrypt(src.password_encrypted, src.uuid)
             try:
                 si = connect.SmartConnect(
                     host=src.host, port=src.port, user=src.username,
-                    pwd=password, sslContext=self._ssl_context(),
+                    pwd=password, sslContext=ctx,
                     httpConnectionTimeout=CONF.vsphere.connect_timeout)
             except vim.fault.InvalidLogin:
                 raise exception.SourceAuthenticationFailed(
                     **self._error_kwargs())
+            except tls.PinMismatch as exc:
+                raise self._pin_mismatch(exc)
             except ssl.SSLCertVerificationError as exc:
                 raise exception.SourceTLSError(
                     reason=exc.verify_message or str(exc),
@@ -179,9 +167,7 @@ class Session:
                     **self._error_kwargs())
             finally:
                 del password
-            # A pin is checked again after the login: the probe and the
-            # SDK connection must have talked to the same server.
-            self._check_pin()
+            self._ctx = ctx
             self.si = si
             self.content = si.RetrieveContent()
             self.opened_at = timeutils.utcnow()
@@ -216,6 +202,9 @@ class Session:
             si = self._current()
             try:
                 return func(self, *args, **kwargs)
+            except tls.PinMismatch as exc:
+                # A new pooled connection met another certificate.
+                raise self._pin_mismatch(exc)
             except vim.fault.NotAuthenticated:
                 if attempt >= max(retries, 1):
                     raise
@@ -364,6 +353,15 @@ class Session:
     def cookie(self):
         """The session cookie header value (``vmware_soap_session=...``)."""
         return self.si._stub.cookie
+
+    def peer_certificate(self):
+        """PEM of the certificate this session's connections accepted.
+
+        The data path gives it to its own TLS client as the only trusted
+        certificate, so the cookie goes to no other server than the one
+        the session's trust (CA, pin) accepted.
+        """
+        return self._ctx.peer_pem if self._ctx is not None else None
 
 
 def _fault_message(fault):

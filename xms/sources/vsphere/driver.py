@@ -46,6 +46,27 @@ class VSphereDriver(base.SourceDriver):
     # -- helpers ---------------------------------------------------------
 
     @staticmethod
+    def _tls_refused(context, source, exc):
+        """Record a refused certificate as a warning event of the source.
+
+        The event names both thumbprints so that an operator can tell a
+        replaced certificate (update the pin) from an interception.
+        """
+        if not isinstance(exc, exception.SourceThumbprintMismatch):
+            return
+        try:
+            events.record(
+                context, 'source', 'tls_pin_mismatch', str(exc),
+                resource_uuid=source.uuid, severity='warning',
+                project_id=source.project_id,
+                payload={'host': source.host, 'port': source.port,
+                         'expected_thumbprint': exc.kwargs['expected'],
+                         'actual_thumbprint': exc.kwargs['actual']})
+        except Exception:  # noqa: BLE001 - an event never fails the work
+            LOG.warning('Could not record the TLS refusal of source %s',
+                        source.uuid, exc_info=True)
+
+    @staticmethod
     def _set_status(context, source, status, reason=None, **values):
         values.update({'status': status, 'status_reason': reason,
                        'status_checked_at': timeutils.utcnow()})
@@ -69,6 +90,7 @@ class VSphereDriver(base.SourceDriver):
                 exception.SourceThumbprintMismatch,
                 exception.SourceTLSError) as exc:
             self._set_status(context, source, _status_for(exc), str(exc))
+            self._tls_refused(context, source, exc)
             raise
         except vmodl.fault.ManagedObjectNotFound as exc:
             obj = getattr(exc, 'obj', None)
@@ -91,6 +113,7 @@ class VSphereDriver(base.SourceDriver):
             session.find_datacenter()
         except exception.SourceError as exc:
             self._set_status(context, source, _status_for(exc), str(exc))
+            self._tls_refused(context, source, exc)
             raise
         finally:
             session.close()
@@ -289,9 +312,11 @@ class VSphereDriver(base.SourceDriver):
         to a logged-in session; nbdkit's curl plugin reads the disk's flat
         extent there with the session cookie.
 
-        :returns: ``{url, cookie, file_name, capacity_bytes, datastore}``;
-            ``cookie`` is a ``Cookie`` header value (a secret: never log
-            it).
+        :returns: ``{url, cookie, certificate, file_name,
+            capacity_bytes, datastore}``; ``cookie`` is a ``Cookie``
+            header value (a secret: never log it); ``certificate`` is the
+            PEM the session's own connection accepted (by CA or pin), for
+            the data path to trust exactly that server.
         """
         def _url(session):
             snapshot = vim.vm.Snapshot(snapshot_moref, session.si._stub)
@@ -312,6 +337,7 @@ class VSphereDriver(base.SourceDriver):
                 host, source.port or 443, urllib.parse.quote(path), query)
             return {'url': url,
                     'cookie': _cookie_value(session.cookie()),
+                    'certificate': session.peer_certificate(),
                     'file_name': file_name,
                     'datastore': ds_name,
                     'capacity_bytes': inventory.disk_capacity(disk)}

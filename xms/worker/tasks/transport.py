@@ -1,8 +1,9 @@
 """Tasks that move disk data: open a sync, copy, verify, close the sync.
 
-The copy reads a snapshot's disks through nbdkit (curl plugin over the
-datastore's HTTPS path) and libnbd, and writes them at the same offsets
-into the attached target volumes with :mod:`xms.transport.copier`.
+The copy reads a snapshot's disks through nbdkit (VDDK or the
+datastore's HTTPS path: :mod:`xms.worker.tasks.source_disk`) and libnbd,
+and writes them at the same offsets into the attached target volumes
+with :mod:`xms.transport.copier`.
 After every durable window it stores the copier's checkpoint on the
 disk's ``job_disks`` row, so a copy resumed by another worker (or by a
 retry) restarts from there instead of from byte zero. Progress goes to
@@ -11,7 +12,6 @@ retry) restarts from there instead of from byte zero. Progress goes to
 
 import contextlib
 import os
-import tempfile
 import threading
 import time
 
@@ -26,11 +26,10 @@ from xms.sources import exception as source_exc
 from xms.transport import copier as copier_mod
 from xms.transport import extents
 from xms.transport import hashing
-from xms.transport import nbdkit
-from xms.transport import reader as reader_mod
 from xms.transport import writer as writer_mod
 from xms.worker.tasks import base
 from xms.worker.tasks import source as source_tasks
+from xms.worker.tasks import source_disk
 
 LOG = logging.getLogger(__name__)
 
@@ -50,37 +49,6 @@ def _chunk():
 
 def _digest_block():
     return CONF.transport.digest_block_kib * 1024
-
-
-@contextlib.contextmanager
-def open_source_disk(job, snapshot_moref, device_key):
-    """An :class:`NbdReader` on one disk of a snapshot of the job's VM."""
-    driver, source, moref = source_tasks.source_of(job)
-    info = driver.disk_url(base.job_context(job), source, moref,
-                           snapshot_moref, device_key)
-    with contextlib.ExitStack() as stack:
-        ca_file = None
-        if source.ca_cert:
-            tmp = stack.enter_context(tempfile.TemporaryDirectory(
-                prefix='xms-ca-'))
-            ca_file = os.path.join(tmp, 'ca.pem')
-            with open(ca_file, 'w') as f:
-                f.write(source.ca_cert)
-        src = nbdkit.curl_source(info['url'], cookie=info.get('cookie'),
-                                 ca_file=ca_file,
-                                 thumbprint=source.thumbprint,
-                                 verify=source.verify_tls)
-        if CONF.worker.max_read_rate_kib:
-            src.filters = tuple(src.filters) + ('rate',)
-            src.params = list(src.params) + [
-                ('rate', '%dK' % (CONF.worker.max_read_rate_kib * 8))]
-        server = stack.enter_context(nbdkit.NbdkitServer(
-            src, name='job %s disk %s' % (job.uuid, device_key),
-            timeout=CONF.transport.nbdkit_start_timeout))
-        reader = stack.enter_context(reader_mod.NbdReader(
-            server.uri, connections=CONF.transport.connections,
-            requests=CONF.transport.requests_in_flight))
-        yield reader
 
 
 class StartSync(base.JobTask):
@@ -284,7 +252,7 @@ class CopyDisks(base.JobTask):
                     LOG.info('Job %s: disk %s already copied in this sync',
                              job.uuid, disk.device_key)
                     continue
-                reader = stack.enter_context(open_source_disk(
+                reader = stack.enter_context(source_disk.open_source_disk(
                     job, snapshot['moref'], disk.device_key))
                 size = reader.size
                 plan, mode = self._plan(job, disk, snapshot, size, reader)
@@ -413,8 +381,8 @@ class VerifyDisks(base.JobTask):
                                      digest_block=_digest_block())
             expected = disk.source_digest
             if not expected:
-                with open_source_disk(job, snapshot['moref'],
-                                      disk.device_key) as reader:
+                with source_disk.open_source_disk(
+                        job, snapshot['moref'], disk.device_key) as reader:
                     plan = extents.plan_full(reader.size, None,
                                              chunk_size=_chunk(),
                                              digest_block=_digest_block())

@@ -1,14 +1,17 @@
 """Session cache, credential hash, renewal, TLS helpers."""
 
+import ssl
 import types
 
 import fixtures
 from pyVmomi import vim
 
+from xms.common import tls
 from xms.sources import exception
 from xms.sources.vsphere import client
 from xms.sources.vsphere import driver
 from xms.tests import base
+from xms.tests import certs
 
 
 def _source(**kw):
@@ -104,6 +107,41 @@ class TestCall(base.TestCase):
                                 work)
         self.assertIn('reset by peer', str(exc))
         self.assertEqual(2, len(opened))
+
+
+class TestTrust(base.TestCase):
+
+    def test_pinned_context_checks_the_pin_itself(self):
+        ctx = client.Session(_source(thumbprint='ab:cd'))._ssl_context()
+        self.assertIsInstance(ctx, tls.TrustContext)
+        self.assertEqual('AB:CD', ctx.pin)
+        self.assertEqual(ssl.CERT_NONE, ctx.verify_mode)
+
+    def test_ca_context_verifies(self):
+        pem = certs.Certificate(self.state_path).pem
+        ctx = client.Session(_source(ca_cert=pem))._ssl_context()
+        self.assertEqual(ssl.CERT_REQUIRED, ctx.verify_mode)
+        self.assertTrue(ctx.check_hostname)
+        self.assertIsNone(ctx.pin)
+
+    def test_verify_off_warns(self):
+        client.Session(_source(thumbprint=None,
+                               verify_tls=False))._ssl_context()
+        self.assertIn('TLS verification is disabled for source src-1',
+                      self.log_fixture.output)
+
+    def test_mismatch_on_a_later_connection(self):
+        session = client.Session(_source())
+        session.open = lambda: setattr(session, 'si', object())
+
+        def work(s):
+            raise tls.PinMismatch('AB:CD', 'EF:01')
+
+        exc = self.assertRaises(exception.SourceThumbprintMismatch,
+                                session.call, work)
+        self.assertIn('AB:CD', str(exc))
+        self.assertIn('EF:01', str(exc))
+        self.assertIsNone(session.peer_certificate())
 
 
 class TestHelpers(base.TestCase):
