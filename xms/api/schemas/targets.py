@@ -13,19 +13,19 @@ NETWORK_MAPPING = common.obj({
 
 TARGET = common.obj({
     'instance_name': common.NAME,
-    'flavor_id': common.text(255, 1),
+    'flavor_id': common.label(),
     'network_mapping': {'type': 'array', 'items': NETWORK_MAPPING,
                         'maxItems': 64},
-    'volume_type': common.text(255, 1),
+    'volume_type': common.label(),
     'disk_volume_types': {
         'type': 'object',
-        'patternProperties': {'^[0-9]{1,9}$': common.text(255, 1)},
+        'patternProperties': {'^[0-9]{1,9}$': common.label()},
         'additionalProperties': False,
         'description': 'Volume type per source disk device key.'},
-    'availability_zone': common.text(255, 1),
+    'availability_zone': common.label(),
     'security_groups': {'type': 'array', 'maxItems': 32,
                         'uniqueItems': True,
-                        'items': common.text(255, 1)},
+                        'items': common.label()},
     'convert_guest': common.BOOLEAN,
     'boot': common.BOOLEAN,
 })

@@ -8,8 +8,8 @@ oslo.messaging would hand the broker.
 import threading
 
 import oslo_messaging as messaging
-from oslo_messaging.notify import _impl_test
 from oslo_messaging import opts as messaging_opts
+from oslo_messaging.notify import _impl_test
 
 from xms.common import context
 from xms.common import notifications
