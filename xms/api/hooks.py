@@ -4,6 +4,7 @@ from pecan import hooks
 
 from xms.api import validation
 from xms.common import context as xms_context
+from xms.common import policy
 from xms.conf import CONF
 
 
@@ -24,7 +25,9 @@ class ContextHook(hooks.PecanHook):
     def before(self, state):
         ctx = xms_context.RequestContext.from_environ(
             state.request.environ)
-        ctx.is_admin = 'admin' in (ctx.roles or [])
+        # role:admin alone is any project's admin: only the cloud admin
+        # persona sees every project.
+        ctx.is_admin = policy.is_cloud_admin(ctx)
         state.request.context = ctx
 
 

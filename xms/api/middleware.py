@@ -25,7 +25,7 @@ class NoAuthMiddleware:
         project = req.headers.get('X-Project-Id', 'xms')
         req.headers['X-Project-Id'] = project
         req.headers.setdefault('X-User-Id', 'noauth')
-        req.headers.setdefault('X-Roles', 'admin,member,reader')
+        req.headers.setdefault('X-Roles', 'admin,manager,member,reader')
         req.headers['X-Identity-Status'] = 'Confirmed'
         return req.get_response(self.app)
 
