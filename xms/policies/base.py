@@ -22,14 +22,16 @@ persona the roles below it, so each string names only its own role.
 
 from oslo_policy import policy
 
-ADMIN = 'role:admin and (system_scope:all or is_admin_project:True)'
-PROJECT_MANAGER = 'role:manager and project_id:%(project_id)s'
-PROJECT_MEMBER = 'role:member and project_id:%(project_id)s'
-PROJECT_READER = 'role:reader and project_id:%(project_id)s'
+# The personas are named rules; every xms: rule refers to them, so an
+# operator who redefines one (say admin_api) changes it everywhere.
+ADMIN = 'rule:admin_api'
+PROJECT_MANAGER = 'rule:project_manager'
+PROJECT_MEMBER = 'rule:project_member'
+PROJECT_READER = 'rule:project_reader'
 
-ADMIN_OR_MANAGER = '(%s) or (%s)' % (ADMIN, PROJECT_MANAGER)
-ADMIN_OR_MEMBER = '(%s) or (%s)' % (ADMIN, PROJECT_MEMBER)
-ADMIN_OR_READER = '(%s) or (%s)' % (ADMIN, PROJECT_READER)
+ADMIN_OR_MANAGER = '%s or %s' % (ADMIN, PROJECT_MANAGER)
+ADMIN_OR_MEMBER = '%s or %s' % (ADMIN, PROJECT_MEMBER)
+ADMIN_OR_READER = '%s or %s' % (ADMIN, PROJECT_READER)
 
 # A cloud admin may use a system-scoped token; what creates resources
 # needs a project to own them, so it takes project-scoped tokens only.
@@ -37,15 +39,20 @@ SCOPE = ['system', 'project']
 PROJECT_SCOPE = ['project']
 
 rules = [
-    policy.RuleDefault('admin_api', ADMIN,
+    policy.RuleDefault('admin_api',
+                       'role:admin and (system_scope:all or '
+                       'is_admin_project:True)',
                        description='Cloud administrator: every project. '
                                    'Also decides whether a request sees '
                                    'every project\'s resources.'),
-    policy.RuleDefault('project_manager', PROJECT_MANAGER,
+    policy.RuleDefault('project_manager',
+                       'role:manager and project_id:%(project_id)s',
                        description='Manager of the resource\'s project.'),
-    policy.RuleDefault('project_member', PROJECT_MEMBER,
+    policy.RuleDefault('project_member',
+                       'role:member and project_id:%(project_id)s',
                        description='Member of the resource\'s project.'),
-    policy.RuleDefault('project_reader', PROJECT_READER,
+    policy.RuleDefault('project_reader',
+                       'role:reader and project_id:%(project_id)s',
                        description='Reader of the resource\'s project.'),
 ]
 
