@@ -128,7 +128,7 @@ class RequestInput:
                     length = int(length)
                 except ValueError:
                     return self._error(environ, start_response, 400,
-                                       'Content-Length must be a number '
+                                       'Content-Length: must be a number '
                                        'of bytes.', 'Content-Length')
                 if length > limit:
                     raise BodyTooLarge()
@@ -142,14 +142,13 @@ class RequestInput:
         except BodyTooLarge:
             return self._error(
                 environ, start_response, 413,
-                'The request body is larger than the API accepts: send at '
-                'most %d bytes ([oslo_middleware]/max_request_body_size).'
-                % limit, 'body')
+                'body: is larger than the API accepts; send at most %d '
+                'bytes ([oslo_middleware]/max_request_body_size).' % limit,
+                'body')
         except BadChunking:
             return self._error(
                 environ, start_response, 400,
-                'The request body is not valid chunked transfer encoding.',
-                'body')
+                'body: is not valid chunked transfer encoding.', 'body')
         environ['wsgi.input'] = io.BytesIO(body)
         environ['CONTENT_LENGTH'] = str(len(body))
         environ.pop('HTTP_TRANSFER_ENCODING', None)
