@@ -1,8 +1,9 @@
 """The XMS WSGI application and its middleware stack.
 
-From the outside in: request id, proxy headers, CORS, body size limit,
-health check, authentication (keystonemiddleware ``auth_token``, or
-``noauth`` for tests and the all-in-one default), then the Pecan app.
+From the outside in: request id, proxy headers, CORS, the request body
+(read once whatever its framing, within the size limit), health check,
+authentication (keystonemiddleware ``auth_token``, or ``noauth`` for
+tests and the all-in-one default), then the Pecan app.
 Version discovery (``/``) and ``/healthcheck`` are reachable without a
 token.
 """
@@ -12,7 +13,6 @@ from oslo_middleware import cors
 from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
-from oslo_middleware import sizelimit
 import pecan
 
 from xms.api import errors
@@ -59,7 +59,8 @@ class _Healthcheck:
 
 def setup_app(conf=CONF, extra_hooks=()):
     """Build the WSGI application from configuration."""
-    app_hooks = [hooks.ConfigHook(), hooks.ContextHook(),
+    app_hooks = [hooks.JSONBodyHook(), hooks.ConfigHook(),
+                 hooks.ContextHook(),
                  versions.MicroversionHook(), errors.ErrorHook(),
                  hooks.NoContentHook()]
     app_hooks += list(extra_hooks)
@@ -75,9 +76,9 @@ def setup_app(conf=CONF, extra_hooks=()):
         app = middleware.NoAuthMiddleware(app)
     app = _Healthcheck(app, healthcheck.Healthcheck(
         app, {'backends': 'disable_by_file', 'oslo_config_project': 'xms'}))
-    app = sizelimit.RequestBodySizeLimiter(app, conf)
-    # Outside the size limit and auth_token, so their 413 and 401 get the
-    # API's error format too.
+    app = middleware.RequestInput(app, conf)
+    # Outside the body reader and auth_token, so every 4xx they answer
+    # gets the API's error format too.
     app = errors.ErrorFormatMiddleware(app)
     app = cors.CORS(app, conf)
     if conf.api.enable_proxy_headers_parsing:

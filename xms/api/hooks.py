@@ -2,7 +2,9 @@
 
 from pecan import hooks
 
+from xms.api import validation
 from xms.common import context as xms_context
+from xms.common import policy
 from xms.conf import CONF
 
 
@@ -23,7 +25,9 @@ class ContextHook(hooks.PecanHook):
     def before(self, state):
         ctx = xms_context.RequestContext.from_environ(
             state.request.environ)
-        ctx.is_admin = 'admin' in (ctx.roles or [])
+        # role:admin alone is any project's admin: only the cloud admin
+        # persona sees every project.
+        ctx.is_admin = policy.is_cloud_admin(ctx)
         state.request.context = ctx
 
 
@@ -34,3 +38,18 @@ class NoContentHook(hooks.PecanHook):
         if state.response.status_int == 204:
             state.response.body = b''
             del state.response.content_type
+
+
+class JSONBodyHook(hooks.PecanHook):
+    """Decode a JSON body with the validation layer before Pecan does.
+
+    Pecan parses JSON bodies itself while routing, answering a generic
+    400 on bytes that are not UTF-8 and a 500 on deep nesting; decoding
+    first gives those bodies the validation layer's message instead.
+    """
+
+    def on_route(self, state):
+        request = state.request
+        if (request.content_type or '').lower() in (
+                'application/json', 'application/javascript'):
+            validation.json_body(request)

@@ -161,7 +161,78 @@ def parse_query(schema, multidict):
     return query
 
 
+# Deeper than any request schema goes; bounds the recursion of the JSON
+# decoder and of the schema validator on hostile bodies.
+MAX_DEPTH = 16
+
+
+def _refuse_constant(name):
+    raise ValueError(_('%s is not a JSON number') % name)
+
+
+def _depth(value):
+    """How deeply ``value`` nests arrays and objects (iteratively)."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, level + 1)
+        if deepest > MAX_DEPTH:
+            return deepest
+        todo.extend((child, level + 1) for child in item)
+    return deepest
+
+
+_BODY_KEY = 'xms.json_body'
+
+
+def json_body(request):
+    """The request body decoded as JSON, or None when there is none.
+
+    Decoded once per request (Pecan's own parsing and :func:`parse_body`
+    both come here first, through :class:`xms.api.hooks.JSONBodyHook`).
+
+    :raises ValidationError: 400 naming ``body`` for bytes that are not
+        UTF-8, text that is not JSON (NaN and Infinity included) or that
+        nests deeper than :data:`MAX_DEPTH`.
+    """
+    environ = request.environ
+    if _BODY_KEY in environ:
+        return environ[_BODY_KEY]
+    raw = request.body
+    body = None
+    if raw and raw.strip():
+        try:
+            text = raw.decode('utf-8')
+        except UnicodeDecodeError as exc:
+            raise ValidationError('body', _(
+                'is not valid UTF-8 (invalid byte at offset %d); send JSON '
+                'encoded as UTF-8') % exc.start)
+        too_deep = ValidationError('body', _(
+            'nests arrays or objects deeper than %d levels') % MAX_DEPTH)
+        try:
+            body = json.loads(text, parse_constant=_refuse_constant)
+        except RecursionError:
+            raise too_deep
+        except ValueError as exc:
+            raise ValidationError('body', _('is not valid JSON: %s')
+                                  % getattr(exc, 'msg', exc))
+        if _depth(body) > MAX_DEPTH:
+            raise too_deep
+    environ[_BODY_KEY] = body
+    return body
+
+
 def parse_body(schema, request):
+    """The request's JSON body, checked against ``schema``.
+
+    :raises ValidationError: 400 naming the first wrong field (or
+        ``body``, see :func:`json_body`).
+    :raises UnsupportedMediaType: 415 for another content type.
+    """
     raw = request.body
     if not raw or not raw.strip():
         body = {}
@@ -169,11 +240,7 @@ def parse_body(schema, request):
         ctype = (request.content_type or '').lower()
         if ctype != 'application/json':
             raise UnsupportedMediaType(content_type=ctype or _('no type'))
-        try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationError('body', _('is not valid JSON: %s')
-                                  % getattr(exc, 'msg', exc))
+        body = json_body(request)
     validate(schema, body, prefix='body')
     return body
 

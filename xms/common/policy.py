@@ -27,9 +27,8 @@ def init(conf=CONF):
     global _ENFORCER
     with _LOCK:
         if _ENFORCER is None:
-            # Our rules check scope through project_id; enforce_scope would
-            # refuse project-scoped tokens on rules written for projects
-            # anyway, and the new defaults are the only defaults we have.
+            # Rules carry scope types (system for the cloud admin, project
+            # for everyone); the new defaults are the only defaults we have.
             _ENFORCER = policy.Enforcer(conf)
             _ENFORCER.register_defaults(policies.list_rules())
     return _ENFORCER
@@ -66,8 +65,7 @@ def authorize(rule, context, target=None):
         the context's project (creating and listing act in it).
     :raises PolicyNotAuthorized: when the rule does not allow it.
     """
-    target = dict(target or {})
-    target.setdefault('project_id', context.project_id)
+    target = _target(context, target)
     try:
         return get_enforcer().authorize(
             rule, target, context, do_raise=True,
@@ -78,6 +76,23 @@ def authorize(rule, context, target=None):
 
 def check(rule, context, target=None):
     """Like :func:`authorize` but returns a bool."""
+    return get_enforcer().authorize(rule, _target(context, target),
+                                    context, do_raise=False)
+
+
+def is_cloud_admin(context):
+    """Whether ``context`` is the cloud admin persona (rule ``admin_api``).
+
+    The API sets ``context.is_admin`` from it, which lets database queries
+    see every project.
+    """
+    return check('admin_api', context)
+
+
+def _target(context, target):
     target = dict(target or {})
-    target.setdefault('project_id', context.project_id)
-    return get_enforcer().authorize(rule, target, context, do_raise=False)
+    # A system-scoped token has no project: leave project_id out rather
+    # than let "project_id:%(project_id)s" compare None with None.
+    if context.project_id:
+        target.setdefault('project_id', context.project_id)
+    return target

@@ -2,8 +2,9 @@
 
 Every XMS process calls :func:`init` once after reading its configuration.
 The request context travels with each message through
-:class:`RequestContextSerializer`; payloads are plain JSON-able values
-(IDs and small dicts), never objects that hold secrets.
+:class:`RequestContextSerializer`, without the user's token; payloads
+are plain JSON-able values (IDs and small dicts), never objects that hold
+secrets.
 """
 
 import oslo_messaging as messaging
@@ -21,8 +22,19 @@ NOTIFIER = None
 ALLOWED_EXMODS = [exception.__name__]
 
 
+# Context fields that are bearer credentials: whoever reads them off the
+# broker (an RPC peer, any notification consumer) could replay them.
+_CREDENTIAL_FIELDS = ('auth_token',)
+
+
 class RequestContextSerializer(messaging.Serializer):
-    """Send the XMS request context with every message."""
+    """Send the XMS request context, minus credentials, with every message.
+
+    Work that acts in the target cloud after the API call carries the
+    job's trust (``trust_id``), usable only by the XMS service user; work
+    the API does with the user's token happens in the API. So the token
+    has no business on the broker, in RPC messages or in notifications.
+    """
 
     def __init__(self, base=None):
         self._base = base or messaging.NoOpSerializer()
@@ -34,7 +46,10 @@ class RequestContextSerializer(messaging.Serializer):
         return self._base.deserialize_entity(context, entity)
 
     def serialize_context(self, context):
-        return context.to_dict()
+        values = context.to_dict()
+        for key in _CREDENTIAL_FIELDS:
+            values.pop(key, None)
+        return values
 
     def deserialize_context(self, context):
         return xms_context.RequestContext.from_dict(context)

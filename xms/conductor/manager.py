@@ -41,9 +41,10 @@ class ConductorManager:
 
     * 1.0 - initial version: test_source, discover_source, run_preflights,
       start_job, sync_job, cutover_job, cancel_job, retry_job, delete_job
+    * 1.1 - run_preflights takes target_facts
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     target = messaging.Target(version=RPC_API_VERSION)
 
@@ -112,11 +113,19 @@ class ConductorManager:
 
     # --- preflights ---
 
-    def run_preflights(self, context, preflight_ids):
-        """Run each preflight; one failure does not stop the others."""
+    def run_preflights(self, context, preflight_ids, target_facts=None):
+        """Run each preflight; one failure does not stop the others.
+
+        :param target_facts: the target's answers the API gathered with
+            the user's token (the context here carries none); without
+            them the configured inspector is asked directly.
+        """
         engine = importlib.import_module('xms.preflight.engine')
         target = importlib.import_module('xms.preflight.target')
-        inspector = target.get_inspector()
+        if target_facts is not None:
+            inspector = target.RecordedInspector(target_facts)
+        else:
+            inspector = target.get_inspector()
         probes = {}  # each source of the wave is probed once
         for preflight_id in preflight_ids:
             try:

@@ -8,6 +8,8 @@ API version history:
 
 * 1.0 - test_source, discover_source, run_preflights, start_job,
   sync_job, cutover_job, cancel_job, retry_job, delete_job
+* 1.1 - run_preflights takes ``target_facts`` (the target's answers the
+  API gathered with the user's token, which messages no longer carry)
 """
 
 import oslo_messaging as messaging
@@ -19,7 +21,7 @@ from xms.conf import CONF
 class ConductorAPI:
     """The API's (and other services') door to the conductors."""
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self, topic=None):
         target = messaging.Target(topic=topic or CONF.conductor.topic,
@@ -41,9 +43,16 @@ class ConductorAPI:
     def discover_source(self, context, source_id):
         self._cast(context, 'discover_source', source_id=source_id)
 
-    def run_preflights(self, context, preflight_ids):
-        self._cast(context, 'run_preflights',
-                   preflight_ids=list(preflight_ids))
+    def run_preflights(self, context, preflight_ids, target_facts=None):
+        """Run preflights in a conductor.
+
+        :param target_facts: the answers of
+            :func:`xms.preflight.target.gather`, or None when the
+            preflights have no target to inspect.
+        """
+        self.client.prepare(version='1.1').cast(
+            context, 'run_preflights', preflight_ids=list(preflight_ids),
+            target_facts=target_facts)
 
     def start_job(self, context, job_id):
         self._cast(context, 'start_job', job_id=job_id)

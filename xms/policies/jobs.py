@@ -7,7 +7,8 @@ ONE = P + '/{job_id}'
 
 rules = [
     base.rule('xms:jobs:create', base.ADMIN_OR_MEMBER,
-              'Submit migration jobs (one per VM).', [('POST', P)]),
+              'Submit migration jobs (one per VM).', [('POST', P)],
+              scope_types=base.PROJECT_SCOPE),
     base.rule('xms:jobs:override_block', base.ADMIN,
               'Submit a job for a VM whose preflight verdict is Block '
               '(recorded in the job\'s events).', [('POST', P)]),

@@ -6,7 +6,8 @@ P = '/v1/preflights'
 
 rules = [
     base.rule('xms:preflights:create', base.ADMIN_OR_MEMBER,
-              'Run a preflight for one or more VMs.', [('POST', P)]),
+              'Run a preflight for one or more VMs.', [('POST', P)],
+              scope_types=base.PROJECT_SCOPE),
     base.rule('xms:preflights:list', base.ADMIN_OR_READER,
               'List preflights.', [('GET', P)]),
     base.rule('xms:preflights:get', base.ADMIN_OR_READER,

@@ -7,7 +7,6 @@ UUID_PATTERN = ('^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-'
 # and nothing a utf8 (3-byte) MySQL connection could not carry.
 # (``$(?!\\n)``: Python's ``$`` would also match before a final newline.)
 _CHARS = '\\u0020-\\u007e\\u00a0-\\ud7ff\\ue000-\\ufffd'
-_VISIBLE = '\\u0021-\\u007e\\u00a0-\\ud7ff\\ue000-\\ufffd'
 TEXT_PATTERN = '^[%s]*$(?!\\n)' % _CHARS
 TEXT_REASON = 'must be printable text (no control characters, emoji or ' \
               'other characters outside the Basic Multilingual Plane)'
@@ -22,11 +21,35 @@ def text(max_length=255, min_length=0, **extra):
     return schema
 
 
+# Names and labels end up in log lines, file names under the conversion
+# work directory, and in URLs and resource names of the target cloud: on
+# top of TEXT_PATTERN they refuse the path separators / and \\ (so
+# "../../etc/passwd" is refused, not just odd).
+_NAME_CHARS = ('\\u0020-\\u002e\\u0030-\\u005b\\u005d-\\u007e'
+               '\\u00a0-\\ud7ff\\ue000-\\ufffd')
+_NAME_VISIBLE = ('\\u0021-\\u002e\\u0030-\\u005b\\u005d-\\u007e'
+                 '\\u00a0-\\ud7ff\\ue000-\\ufffd')
+NAME_REASON = ('must be printable text without path separators (/ or \\), '
+               'control characters, emoji or other characters outside the '
+               'Basic Multilingual Plane')
+
+
+def label(max_length=255, **extra):
+    """A name or ID of an object of the target cloud (flavor, volume type,
+    availability zone, security group): :data:`NAME_REASON` applies."""
+    schema = {'type': 'string', 'minLength': 1, 'maxLength': max_length,
+              'pattern': '^[%s]+$(?!\\n)' % _NAME_CHARS,
+              'x-reason': NAME_REASON}
+    schema.update(extra)
+    return schema
+
+
 UUID = {'type': 'string', 'format': 'uuid', 'pattern': UUID_PATTERN}
 NULLABLE_UUID = {'type': ['string', 'null'], 'pattern': UUID_PATTERN}
 NAME = {'type': 'string', 'minLength': 1, 'maxLength': 255,
-        'pattern': '^[%s]([%s]*[%s])?$(?!\\n)' % (_VISIBLE, _CHARS, _VISIBLE),
-        'x-reason': TEXT_REASON + ', without leading or trailing spaces'}
+        'pattern': '^[%s]([%s]*[%s])?$(?!\\n)' % (
+            _NAME_VISIBLE, _NAME_CHARS, _NAME_VISIBLE),
+        'x-reason': NAME_REASON + ', without leading or trailing spaces'}
 STRING = {'type': 'string'}
 NULLABLE_STRING = {'type': ['string', 'null']}
 DATETIME = {'type': ['string', 'null'], 'format': 'date-time'}

@@ -3,7 +3,7 @@
 from xms.api.schemas import common
 
 SECURITY_GROUPS = {'type': 'array', 'maxItems': 32, 'uniqueItems': True,
-                   'items': common.text(255, 1)}
+                   'items': common.label()}
 
 # Read by xms.targets.nic_mapping, the one reader of a mapping.
 NETWORK_MAPPING = common.obj({
@@ -15,7 +15,7 @@ NETWORK_MAPPING = common.obj({
     'network_id': common.UUID,
     'fixed_ip': {'type': 'string', 'maxLength': 64,
                  'anyOf': [{'format': 'ipv4'}, {'format': 'ipv6'}]},
-    'subnet': common.text(255, 1),
+    'subnet': common.label(),
     'keep_mac': common.BOOLEAN,
     'security_groups': dict(SECURITY_GROUPS, description='Security groups '
                             'of this NIC\'s port (names or ids); replaces '
@@ -24,16 +24,16 @@ NETWORK_MAPPING = common.obj({
 
 TARGET = common.obj({
     'instance_name': common.NAME,
-    'flavor_id': common.text(255, 1),
+    'flavor_id': common.label(),
     'network_mapping': {'type': 'array', 'items': NETWORK_MAPPING,
                         'maxItems': 64},
-    'volume_type': common.text(255, 1),
+    'volume_type': common.label(),
     'disk_volume_types': {
         'type': 'object',
-        'patternProperties': {'^[0-9]{1,9}$': common.text(255, 1)},
+        'patternProperties': {'^[0-9]{1,9}$': common.label()},
         'additionalProperties': False,
         'description': 'Volume type per source disk device key.'},
-    'availability_zone': common.text(255, 1),
+    'availability_zone': common.label(),
     'security_groups': SECURITY_GROUPS,
     'convert_guest': common.BOOLEAN,
     'boot': common.BOOLEAN,

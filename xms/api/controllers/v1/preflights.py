@@ -11,6 +11,7 @@ from xms.common import policy
 from xms.conductor import rpcapi
 from xms.db import api as db_api
 from xms.db import models
+from xms.preflight import target as preflight_target
 
 
 def preflight_view(preflight, vm_uuid):
@@ -30,6 +31,18 @@ def preflight_view(preflight, vm_uuid):
         'updated_at': utils.isotime(preflight.updated_at),
         'links': utils.link('preflights', preflight.uuid),
     }
+
+
+def _target_facts(ctx, target_spec):
+    """Ask the target its questions here, where the user's token is.
+
+    :returns: the answers for the conductor, or None with no target or no
+        configured inspector.
+    """
+    inspector = preflight_target.get_inspector() if target_spec else None
+    if inspector is None:
+        return None
+    return preflight_target.gather(inspector, ctx, target_spec)
 
 
 class PreflightsController(rest.RestController):
@@ -69,7 +82,9 @@ class PreflightsController(rest.RestController):
             'project_id': vm.project_id, 'vm_id': vm.id,
             'mode': body['mode'], 'target_spec': body.get('target')})
             for vm in vms]
-        rpcapi.get_api().run_preflights(ctx, [p.id for p in created])
+        rpcapi.get_api().run_preflights(
+            ctx, [p.id for p in created],
+            target_facts=_target_facts(ctx, body.get('target')))
         utils.set_status(202)
         return {'preflights': [preflight_view(p, vm.uuid)
                                for p, vm in zip(created, vms, strict=True)]}

@@ -6,6 +6,7 @@ import uuid
 
 import oslo_messaging as messaging
 from oslo_messaging import opts as messaging_opts
+from testtools import content
 import webtest
 
 from xms.api import app
@@ -23,8 +24,11 @@ TRANSPORT_URL = os.environ.get('XMS_TEST_TRANSPORT_URL',
                                'rabbit://guest:guest@127.0.0.1:5672/')
 
 # persona: (user, project) of its token; None is a request without one.
+# The cloud admin's token is scoped to Keystone's admin project; the
+# resources the personas act on are in p1.
 PERSONAS = {
-    'admin': ('admin', 'p1'),
+    'admin': ('admin', 'admin'),
+    'manager': ('manager1', 'p1'),
     'member': ('member1', 'p1'),
     'reader': ('reader1', 'p1'),
     'other': ('member2', 'p2'),
@@ -101,13 +105,19 @@ class KeystoneAPITestCase(ConductorTestCase):
                                                          **kwargs)
         return getattr(self.app, method)(path, **kwargs)
 
+    def print_figures(self, name, text):
+        """Show a suite's figures: attached to the test and written to
+        the terminal (past the output capture) so every run shows them."""
+        self.addDetail(name, content.text_content(text))
+        os.write(2, ('\n== %s ==\n%s\n' % (name, text)).encode('utf-8'))
+
     # --- data ---
 
     @staticmethod
     def admin_context():
         return context.get_admin_context()
 
-    def make_source(self, persona='admin', **values):
+    def make_source(self, persona='manager', **values):
         body = {'name': 'vc-%s' % uuid.uuid4().hex[:8],
                 'host': '127.0.0.1', 'username': 'svc',
                 'password': 'Sup3rSecret!'}

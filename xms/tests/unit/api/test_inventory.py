@@ -1,5 +1,7 @@
 """``/v1/vms`` and ``/v1/preflights``."""
 
+import fixtures
+
 from xms.tests.unit.api import base
 
 
@@ -63,6 +65,29 @@ class TestPreflights(base.APITestCase):
         shown = self.get('/v1/preflights/%s' % preflight['uuid'],
                          roles='reader').json
         self.assertEqual({'flavor_id': 'm1.large'}, shown['target'])
+
+    def test_target_asked_in_the_api_with_the_users_context(self):
+        asked = []
+
+        class Inspector:
+            def quotas(self, context, spec):
+                asked.append((context.user_id, spec['flavor_id']))
+                return {}
+
+            def networks(self, context, spec):
+                return [{'id': 'n1', 'name': 'net'}]
+
+            def flavors(self, context, spec):
+                return []
+        self.useFixture(fixtures.MockPatch(
+            'xms.preflight.target.get_inspector', return_value=Inspector()))
+        self.post('/v1/preflights', {
+            'vm_ids': [self.vm.uuid], 'mode': 'cold',
+            'target': {'flavor_id': 'm1'}}, roles='member', status=202)
+        self.assertEqual([('u1', 'm1')], asked)
+        call = dict(self.rpc.calls[0][3:])
+        self.assertEqual([{'id': 'n1', 'name': 'net'}],
+                         call['target_facts']['networks']['answer'])
 
     def test_unknown_vm_404(self):
         self.post('/v1/preflights', {

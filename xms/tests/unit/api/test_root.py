@@ -80,7 +80,7 @@ class TestErrors(base.APITestCase):
                                        **{'Content-Type':
                                           'application/json'}),
                           status=413)
-        self.assertError(resp, 413)
+        self.assertError(resp, 413, field='body')
 
     def test_healthcheck_not_api(self):
         self.assertEqual(b'OK', self.app.get('/healthcheck').body)

@@ -39,6 +39,22 @@ class TestSources(base.APITestCase):
         # An admin sees every project.
         self.assertEqual(2, len(self.get('/v1/sources').json['sources']))
 
+    def test_admin_of_another_project_is_not_cloud_admin(self):
+        theirs = self.make_source(project=base.OTHER, name='theirs')
+        headers = dict(self.headers(), **{'X-Is-Admin-Project': 'False'})
+        listed = self.app.get('/v1/sources', headers=headers).json
+        self.assertEqual([], listed['sources'])
+        self.app.get('/v1/sources/%s' % theirs['uuid'], headers=headers,
+                     status=404)
+        self.app.get('/v1/workers', headers=headers, status=403)
+
+    def test_manager_registers_and_changes(self):
+        created = self.post('/v1/sources', {
+            'name': 'vc-m', 'host': 'h', 'username': 'u', 'password': 'p'},
+            roles='manager,member,reader').json
+        self.patch('/v1/sources/%s' % created['uuid'], {'port': 8443},
+                   roles='manager,member,reader')
+
     def test_duplicate_name_409(self):
         self.make_source()
         resp = self.post('/v1/sources', {
