@@ -196,6 +196,12 @@ class TestDispatchRetry(JobsTestCase):
         return [(e.event_type, e.severity) for e in reversed(
             db_api.event_list(self.ctx, job_id=job.id))]
 
+    def assertWaits(self, seconds, before, after, when):
+        """``when`` is ``seconds`` after a moment between the two."""
+        delay = datetime.timedelta(seconds=seconds)
+        self.assertTrue(before + delay <= when <= after + delay,
+                        (before, when, after))
+
     def make_due(self, job):
         db_api.job_update(self.ctx, job.id, {'next_dispatch_at': _ago(1)})
 
@@ -208,22 +214,23 @@ class TestDispatchRetry(JobsTestCase):
         self.fail_post = RuntimeError('etcd down')
         before = timeutils.utcnow()
         self.assertRaises(RuntimeError, jobs.start, self.ctx, job.id)
+        after = timeutils.utcnow()
         row = self.job(job)
         self.assertEqual((states.QUEUED, None, 1),
                          (row.state, row.active_flow, row.dispatch_attempts))
-        wait = (row.next_dispatch_at - before).total_seconds()
-        self.assertTrue(9 <= wait <= 11, wait)
+        self.assertWaits(10, before, after, row.next_dispatch_at)
         # Not due yet: the scheduler leaves it alone.
         self.assertEqual(0, scheduler.run_dispatch_retries(self.ctx))
         self.assertEqual(['dispatch_failed'],
                          [e for e, _s in self.events(job)])
 
         self.make_due(job)
+        before = timeutils.utcnow()
         self.assertEqual(0, scheduler.run_dispatch_retries(self.ctx))
+        after = timeutils.utcnow()
         row = self.job(job)
         self.assertEqual(2, row.dispatch_attempts)
-        wait = (row.next_dispatch_at - timeutils.utcnow()).total_seconds()
-        self.assertTrue(18 <= wait <= 20, wait)
+        self.assertWaits(20, before, after, row.next_dispatch_at)
 
         self.fail_post = None
         self.make_due(job)
