@@ -13,6 +13,8 @@ retry completes it once etcd is back.
 import socket
 import threading
 
+from taskflow import exceptions as tf_exc
+
 from xms.common import states
 from xms.conductor import manager
 from xms.conductor import scheduler
@@ -103,8 +105,8 @@ class TestDispatchRetry(test_jobboard.JobboardTestCase):
     def test_dispatch_fails_then_recovers_and_the_job_completes(self):
         self.config(dispatch_max_attempts=30, group='conductor')
         job = self.job_row
-        self.assertRaises(Exception, self.conductor.start_job, self.ctx,
-                          job.id)
+        self.assertRaises(tf_exc.JobFailure, self.conductor.start_job,
+                          self.ctx, job.id)
         row = self.job(job)
         self.assertEqual((states.QUEUED, None, 1),
                          (row.state, row.active_flow, row.dispatch_attempts))
@@ -140,8 +142,8 @@ class TestDispatchRetry(test_jobboard.JobboardTestCase):
     def test_dispatch_gives_up_then_retry_completes(self):
         self.config(dispatch_max_attempts=3, group='conductor')
         job = self.job_row
-        self.assertRaises(Exception, self.conductor.start_job, self.ctx,
-                          job.id)
+        self.assertRaises(tf_exc.JobFailure, self.conductor.start_job,
+                          self.ctx, job.id)
         self.start_periodic()
         row = self.wait_for(job, lambda r: r.state == states.FAILED,
                             timeout=60, what='failed after 3 attempts')
