@@ -203,9 +203,11 @@ def cancel(context, job_id, keep_target=False):
     """
     job = db_api.job_get(context, job_id)
     states.check_action(states.CANCEL, job.uuid, job.type, job.state)
+    # A user action starts the dispatch attempts afresh.
     job = db_api.job_set_state(
         context, job, states.CANCELLING, phase=states.CLEANUP,
-        keep_target=bool(keep_target or job.keep_target), next_sync_at=None)
+        keep_target=bool(keep_target or job.keep_target), next_sync_at=None,
+        dispatch_attempts=0, next_dispatch_at=None)
     LOG.info('Job %s: cancelling (flow %s)', job.uuid, job.active_flow)
     if job.active_flow is None:
         post_cleanup(context, job.id)
@@ -234,7 +236,8 @@ def retry(context, job_id):
     if flow_name == CANCEL:
         return cancel(context, job_id, job.keep_target)
     job = _take(context, job, flow_name, [states.FAILED], states.QUEUED,
-                None, error=None)
+                None, error=None, dispatch_attempts=0,
+                next_dispatch_at=None)
     return _post(context, job, flow_name,
                  {'state': states.FAILED, 'phase': job.phase})
 

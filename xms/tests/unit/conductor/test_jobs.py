@@ -267,6 +267,19 @@ class TestDispatchRetry(JobsTestCase):
         self.assertEqual(('cold', 0), (row.active_flow,
                                        row.dispatch_attempts))
 
+    def test_cancel_after_giving_up_gets_all_its_attempts(self):
+        job = self.make_job()
+        self.fail_post = RuntimeError('etcd down')
+        self.assertRaises(RuntimeError, jobs.start, self.ctx, job.id)
+        for _attempt in range(3):
+            self.make_due(job)
+            scheduler.run_dispatch_retries(self.ctx)
+        self.assertEqual(states.FAILED, self.job(job).state)
+        self.assertRaises(RuntimeError, jobs.cancel, self.ctx, job.id)
+        row = self.job(job)
+        self.assertEqual((states.CANCELLING, 1),
+                         (row.state, row.dispatch_attempts))
+
     def test_failed_cleanup_post_is_retried(self):
         job = self.make_job('warm', states.READY)
         self.fail_post = RuntimeError('etcd down')
