@@ -4,7 +4,9 @@ A real cold flow fails (a digest mismatch injected once, as in
 ``test_cancel_retry``) and leaves its target volume behind, as failed
 flows do so that a retry keeps the data; deleting the job through the
 conductor's RPC endpoint removes the volume (and everything else of the
-job in the target), then the record.
+job in the target), then the record. A cleanup that cannot finish (the
+target's network API unreachable) keeps the job with the reason, and a
+second delete, once the cause is fixed, completes.
 """
 
 import os
@@ -79,3 +81,30 @@ class TestDelete(test_cancel_retry._CancelRetryBase):
         self.assertRaises(exception.JobNotFound, db_api.job_get, self.ctx,
                           job.id)
         self.assertEqual(1, len(self.deleted_events(job)))
+
+    def test_failed_cleanup_keeps_the_job_and_delete_can_be_asked_again(self):
+        job = self.failed_job()
+        volume = job.disks[0].volume_id
+        # The conductor cannot reach the target's network API (Neutron
+        # without a trust or token): the ports cannot be looked up.
+        self.config(network_driver='neutron', group='target')
+
+        self.conductor.delete_job(self.ctx, job.id)
+
+        row = self.job(job)
+        self.assertEqual((states.FAILED, states.EXPORT, None),
+                         (row.state, row.phase, row.active_flow))
+        self.assertIn('Delete stopped, the job is kept', row.error)
+        self.assertIn('looking up ports', row.error)
+        self.assertIn('delete the job again', row.error)
+        types = [e.event_type for e in self.events(job)]
+        self.assertEqual(['delete_started', 'volume_deleted',
+                          'delete_failed'], types[-3:])
+        # What could go went, and the job's row says so.
+        self.assertFalse(os.path.exists(local_common.volume_path(volume)))
+        self.assertIsNone(row.disks[0].volume_id)
+
+        self.config(network_driver='local', group='target')
+        self.conductor.delete_job(self.ctx, job.id)
+        self.assertRaises(exception.JobNotFound, db_api.job_get, self.ctx,
+                          job.id)
