@@ -102,7 +102,9 @@ FIELDS = {
     'finished_at': 'When it finished.',
     'started_at': 'When it started.',
     'state': 'State of the job.',
-    'phase': 'Step inside the state (export, full_sync, final_delta...).',
+    'phase': 'Step inside the state (export, full_sync, final_delta...); '
+             'deleting while the delete of a failed or cancelled job '
+             'cleans up its target.',
     'sync_interval': 'Seconds between incremental syncs of a warm job '
                      '(default 3600, minimum 300).',
     'shutdown_timeout': 'Seconds a guest shutdown may take at cutover '
@@ -322,9 +324,11 @@ def _render_op(resource, method, path, op, params):
     title = op['summary']
     lines = [title, '=' * len(title), '',
              '.. rest_method:: %s %s' % (method.upper(), path), '',
-             '%s. Policy rule: ``%s``.' % (title, op['x-policy-rule']), '',
-             'Normal response codes: %s' % ', '.join(ok), '',
-             'Error response codes: %s' % ', '.join(errors), '']
+             '%s. Policy rule: ``%s``.' % (title, op['x-policy-rule']), '']
+    if op.get('description'):
+        lines += textwrap.wrap(op['description'], 79) + ['']
+    lines += ['Normal response codes: %s' % ', '.join(ok), '',
+              'Error response codes: %s' % ', '.join(errors), '']
     request, response = _params(op, path)
     for heading, items in (('Request', request), ('Response', response)):
         lines += [heading, '-' * len(heading), '']

@@ -114,6 +114,27 @@ def _param(name, where, schema, required):
     return param
 
 
+# What an operation does beyond its summary, where a user needs to know
+# (rendered into the api-ref under the operation's title).
+DESCRIPTIONS = {
+    ('delete', '/v1/jobs/{job_id}'): (
+        'The delete is asynchronous. For a ``failed`` or ``cancelled`` '
+        'job the conductor first deletes what the job created in the '
+        'target, acting through the job\'s trust: its Nova instance, its '
+        'Neutron ports and its Cinder volumes, those the job recorded and '
+        'those found by the job\'s metadata and port names (created just '
+        'before a crash). A job created with ``keep_target`` keeps them. '
+        'Meanwhile the job keeps its state and shows phase ``deleting``, '
+        'and each deleted resource is an event (``instance_deleted``, '
+        '``port_deleted``, ``volume_deleted``). Only when nothing was left '
+        'behind are the job\'s trust and record deleted. If anything could '
+        'not be deleted, the job stays with the reason in ``error`` and a '
+        '``delete_failed`` event: fix the cause and delete the job again. '
+        'A ``completed`` job\'s target is the migrated server and is never '
+        'touched: only the record and the trust go.'),
+}
+
+
 def _operation(method, path, func, status, response, summary, rule):
     schemas = func.xms_schemas
     params = [_param(name, 'path', common.UUID, True)
@@ -137,6 +158,8 @@ def _operation(method, path, func, status, response, summary, rule):
     op = {'summary': summary, 'operationId': '%s %s' % (method, path),
           'parameters': params, 'responses': responses,
           'x-policy-rule': rule, 'security': [{'keystone': []}]}
+    if (method, path) in DESCRIPTIONS:
+        op['description'] = DESCRIPTIONS[(method, path)]
     if schemas['body'] is not None:
         op['requestBody'] = {
             'required': bool(schemas['body'].get('required')),

@@ -38,6 +38,9 @@ def _set_embedded_defaults():
     CONF.set_default('storage_driver', 'local', group='target')
     CONF.set_default('attach_driver', 'local', group='target')
     CONF.set_default('compute_driver', 'local', group='target')
+    # The local target's NICs too: with Neutron's default, the target
+    # cleanup of a cancelled or deleted job could not look its ports up.
+    CONF.set_default('network_driver', 'local', group='target')
 
 
 def _main(argv):

@@ -51,6 +51,9 @@ INCREMENTAL_SYNC = 'incremental_sync'
 FINAL_DELTA = 'final_delta'
 POWER_OFF_SOURCE = 'power_off_source'
 CLEANUP = 'cleanup'
+# A failed or cancelled job whose delete is cleaning up its target; the
+# record goes once the cleanup succeeded (see xms.conductor.jobs.delete).
+DELETING = 'deleting'
 
 COLD_PHASES = (EXPORT, INSPECT, WRITE_VOLUME, GUEST_FIXES, FINALIZE,
                BOOT_TARGET)
@@ -67,9 +70,9 @@ PHASES = {
         QUEUED: (),
         RUNNING: COLD_PHASES,
         COMPLETED: (),
-        FAILED: COLD_PHASES,
+        FAILED: COLD_PHASES + (DELETING,),
         CANCELLING: (CLEANUP,),
-        CANCELLED: (),
+        CANCELLED: (DELETING,),
     },
     WARM: {
         QUEUED: (),
@@ -78,9 +81,10 @@ PHASES = {
         SYNCING: SYNC_PHASES,
         CUTTING_OVER: CUTOVER_PHASES,
         COMPLETED: (),
-        FAILED: WARM_INITIAL_PHASES + SYNC_PHASES + CUTOVER_PHASES,
+        FAILED: (WARM_INITIAL_PHASES + SYNC_PHASES + CUTOVER_PHASES
+                 + (DELETING,)),
         CANCELLING: (CLEANUP,),
-        CANCELLED: (),
+        CANCELLED: (DELETING,),
     },
 }
 

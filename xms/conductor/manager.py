@@ -182,14 +182,8 @@ class ConductorManager:
         _jobs().retry(context, job_id)
 
     def delete_job(self, context, job_id):
-        """Delete a finished job's record and the trust it carried."""
-        from xms.common import keystone
-        job = db_api.job_get(context, job_id)
-        states.check_action(states.DELETE, job.uuid, job.type, job.state)
-        if job.trust_id:
-            keystone.delete_trust(context, job.trust_id)
-        db_api.job_delete(context, job.id)
-        events.record(context, 'job', 'deleted',
-                      'Job record deleted', resource_uuid=job.uuid,
-                      project_id=job.project_id)
-        LOG.info('Job %s deleted', job.uuid)
+        """Clean a finished job's target up, then delete it and its trust.
+
+        See :func:`xms.conductor.jobs.delete`.
+        """
+        _jobs().delete(context, job_id)

@@ -3,20 +3,28 @@
 * Incremental syncs of warm jobs whose ``next_sync_at`` is due, as long
   as the worker pool has free slots (a sync waiting for a slot would
   only make the lag look better than it is).
-* Cleanup flows of cancelled jobs whose running flow has stopped (the
-  flow's own revert posts it; this catches a worker that died first).
+* Flows that jobs should hold and do not (:func:`run_dispatch_retries`):
+  the first flow of a queued job whose post failed or whose start
+  request was lost, and the cleanup flow of a cancelling job (the
+  stopped flow's own revert posts it; this catches a worker that died
+  first, or a post that failed). Failed posts are retried with
+  exponential backoff and an event per attempt, and fail the job after
+  ``[conductor]/dispatch_max_attempts``.
 
 Several conductors may run it at once: every post is a conditional
 update of the job's flow lock, so a job never gets two flows.
 """
 
+import datetime
 import threading
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
 from xms.common import context as xms_context
+from xms.common import events
 from xms.common import states
+from xms.common.i18n import _
 from xms.conductor import jobs
 from xms.conf import CONF
 from xms.db import api as db_api
@@ -53,23 +61,48 @@ def run_due_syncs(context):
     return posted
 
 
-def run_pending_cleanups(context):
-    """Post the cleanup flow of cancelling jobs no flow holds."""
+def run_dispatch_retries(context):
+    """Post the flows that queued and cancelling jobs lack; return how many.
+
+    Each attempt is recorded as a ``dispatch_retry`` event; a failed one
+    is recorded (and the next one scheduled, or the job failed) by
+    :func:`xms.conductor.jobs._post`.
+    """
+    now = timeutils.utcnow()
+    lost_before = now - datetime.timedelta(
+        seconds=CONF.conductor.dispatch_retry_interval)
     posted = 0
-    for job in db_api.job_list(context, filters={
-            'state': states.CANCELLING, 'active_flow': None}):
+    for job in db_api.job_list_dispatch_due(context, now, lost_before):
+        cancelling = job.state == states.CANCELLING
+        flow_name = jobs.CANCEL if cancelling else jobs.first_flow(job)
+        attempt = (job.dispatch_attempts or 0) + 1
+        events.record(context, 'job', 'dispatch_retry',
+                      _('Posting the %(flow)s flow (attempt %(n)d of '
+                        '%(max)d)') % {
+                          'flow': flow_name, 'n': attempt,
+                          'max': CONF.conductor.dispatch_max_attempts},
+                      job=job, payload={'flow': flow_name,
+                                        'attempt': attempt})
         try:
-            if jobs.post_cleanup(context, job.id) is not None:
-                posted += 1
-        except Exception:  # noqa: BLE001
-            LOG.exception('Job %s: cleanup failed to post', job.uuid)
+            if cancelling:
+                result = jobs.post_cleanup(context, job.id)
+            else:
+                result = jobs.start(context, job.id)
+        except Exception:  # noqa: BLE001 - one job never stops the rest
+            LOG.warning('Job %s: flow %s failed to post (attempt %d)',
+                        job.uuid, flow_name, attempt)
+            continue
+        if result is not None:
+            posted += 1
+    if posted:
+        LOG.info('Scheduler posted %d missing flow(s)', posted)
     return posted
 
 
 def run_once(context=None):
     context = context or xms_context.get_admin_context()
     return {'syncs': run_due_syncs(context),
-            'cleanups': run_pending_cleanups(context)}
+            'dispatches': run_dispatch_retries(context)}
 
 
 class Periodic:

@@ -27,6 +27,28 @@ opts = [
                min=1,
                help='Seconds between two runs of the scheduler that posts '
                     'the incremental syncs of warm jobs that are due.'),
+    cfg.IntOpt('dispatch_retry_interval',
+               default=30,
+               min=1,
+               help='Seconds before the first re-post of a flow that could '
+                    'not be handed to a worker (etcd jobboard unreachable, '
+                    'local dispatcher refusing). The wait doubles with '
+                    'every failed attempt up to dispatch_retry_max_interval. '
+                    'A queued job that holds no flow (its start request was '
+                    'lost) is also posted once it is this old. The retries '
+                    'run on the sync scheduler\'s pass '
+                    '(sync_scheduler_interval).'),
+    cfg.IntOpt('dispatch_retry_max_interval',
+               default=600,
+               min=1,
+               help='Longest wait, in seconds, between two re-posts of a '
+                    'flow that could not be handed to a worker.'),
+    cfg.IntOpt('dispatch_max_attempts',
+               default=10,
+               min=1,
+               help='Attempts to hand a queued or cancelling job\'s flow to '
+                    'a worker before the job is failed with the dispatch '
+                    'error (the user may then retry or cancel it).'),
     cfg.IntOpt('snapshot_reaper_interval',
                default=600,
                min=30,

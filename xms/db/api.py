@@ -675,6 +675,38 @@ def job_list_due_syncs(context, now, limit=None):
 
 
 @main_context_manager.reader
+def job_list_dispatch_due(context, now, lost_before, limit=None):
+    """Jobs that should hold a flow and do not, due for a (re-)post.
+
+    * ``cancelling`` without a flow: its cleanup was never posted, or
+      the post failed; due at once, or at ``next_dispatch_at``.
+    * ``queued`` without a flow: its start failed to post (due at
+      ``next_dispatch_at``) or its start request never arrived (due once
+      it has not changed since ``lost_before``).
+
+    Oldest first.
+    """
+    job = models.Job
+    no_retry_yet = job.next_dispatch_at.is_(None)
+    due = job.next_dispatch_at <= now
+    queued = sa.and_(
+        job.state == states.QUEUED,
+        sa.or_(due, sa.and_(
+            no_retry_yet,
+            sa.func.coalesce(job.updated_at, job.created_at)
+            <= lost_before)))
+    cancelling = sa.and_(job.state == states.CANCELLING,
+                         sa.or_(no_retry_yet, due))
+    query = (context.session.query(job)
+             .filter(job.active_flow.is_(None))
+             .filter(sa.or_(cancelling, queued))
+             .order_by(job.id))
+    if limit:
+        query = query.limit(limit)
+    return query.all()
+
+
+@main_context_manager.reader
 def job_count_active_flows(context):
     """Jobs holding (or waiting for) a worker slot with a flow."""
     return (context.session.query(models.Job)

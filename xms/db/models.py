@@ -252,6 +252,11 @@ class Job(Base):
     active_flow = sa.Column(sa.String(64), nullable=True)
     failed_flow = sa.Column(sa.String(64), nullable=True)
     flow_detail_uuid = sa.Column(sa.String(36), nullable=True)
+    # Failed attempts to hand the job's flow to a worker, and when the
+    # conductor's scheduler posts it again (xms.conductor.scheduler).
+    dispatch_attempts = sa.Column(sa.Integer, nullable=False, default=0,
+                                  server_default='0')
+    next_dispatch_at = sa.Column(sa.DateTime, nullable=True)
     worker_host = sa.Column(sa.String(255), nullable=True)
     source_powered_off = sa.Column(sa.Boolean, nullable=False, default=False)
     target_resources = sa.Column(db_types.JsonEncodedDict, nullable=True)

@@ -2,16 +2,20 @@
 
 Target volumes belong to the job, not to the flow that made them: a
 failed flow keeps them (a retry resumes writing into them, keeping the
-data already copied) and only the cancel flow deletes them, unless the
-user asked to keep the target. Attachments and the instance do belong to
+data already copied) and only the cancel flow or the delete of the job
+(:func:`clean_target`, both) delete them, unless the user asked to keep
+the target. Attachments and the instance do belong to
 their flow, and their reverts undo them.
 """
+
+import functools
 
 from oslo_log import log as logging
 
 from xms.common.i18n import _
 from xms.db import api as db_api
 from xms.targets import base as target_base
+from xms.targets import cleanup
 from xms.worker.tasks import base
 
 LOG = logging.getLogger(__name__)
@@ -232,38 +236,58 @@ class CreateInstance(base.JobTask):
 class DeleteTarget(base.JobTask):
     """Cleanup: delete the instance, ports and volumes of the job.
 
+    Runs :func:`xms.targets.cleanup.cleanup` (the one cleanup) with the
+    job's trust, recording an event per deleted resource, and fails the
+    task (hence the cancel flow, leaving the job ``failed`` with the
+    error so that a new cancel tries again) when anything stayed behind.
     Kept when the job says ``keep_target``.
     """
 
     def execute(self, job_id):
-        job = base.get_job(job_id)
-        if job.keep_target:
-            base.record(job, 'target_kept',
-                        _('Target resources kept (keep_target)'))
-            return False
-        ctx = base.job_context(job)
-        resources = _resources(job)
-        compute = target_base.get_compute_driver()
-        instance = resources.get('instance') or compute.find_instance(
-            ctx, job)
-        if instance:
-            compute.delete_instance(ctx, instance)
-        if resources.get('ports'):
-            target_base.get_network_driver().delete_ports(
-                ctx, resources['ports'])
-        storage = target_base.get_storage_driver()
-        volumes = {d.volume_id for d in job.disks if d.volume_id}
-        volumes.update(resources.get('volumes') or ())
-        volumes.update(storage.list_volumes(ctx, job) or ())
-        for volume_id in sorted(volumes):
-            storage.delete_volume(ctx, volume_id)
-            base.record(job, 'volume_deleted',
-                        _('Target volume %s deleted') % volume_id,
-                        volume=volume_id)
-        for disk in job.disks:
+        return clean_target(base.get_job(job_id))
+
+
+def clean_target(job):
+    """Delete the job's target resources, acting through its trust.
+
+    The one entry to :func:`xms.targets.cleanup.cleanup` for a job row:
+    used by the cancel flow and by the conductor's job delete. Records an
+    event per deleted resource (or ``target_kept``), drops what went from
+    the job's row, then raises if anything stayed behind.
+
+    :returns: False when the job keeps its target, True when it is gone.
+    :raises CleanupIncomplete: naming what could not be deleted.
+    """
+    if job.keep_target:
+        base.record(job, 'target_kept',
+                    _('Target resources kept (keep_target)'))
+        return False
+    result = cleanup.cleanup(base.job_context(job), job,
+                             record=functools.partial(base.record, job))
+    forget_deleted(job, result['deleted'])
+    cleanup.check(job.uuid, result)
+    return True
+
+
+def forget_deleted(job, deleted):
+    """Drop what the cleanup deleted from the job's row.
+
+    The disks lose their volume and checkpoints (a new run starts from
+    scratch) and ``target_resources`` only keeps what still exists.
+    """
+    gone = set(deleted.get('volumes') or ())
+    for disk in job.disks:
+        if disk.volume_id and disk.volume_id in gone:
             db_api.job_disk_update(base.admin_context(), job.id,
                                    disk.device_key,
                                    {'volume_id': None, 'checkpoint': None,
                                     'last_change_id': None})
-        _save_resources(job, volumes=[], instance=None, ports=[])
-        return True
+    resources = _resources(base.get_job(job.id))
+    values = {
+        'volumes': [v for v in resources.get('volumes') or ()
+                    if v not in gone],
+        'ports': [p for p in resources.get('ports') or ()
+                  if p not in set(deleted.get('ports') or ())]}
+    if resources.get('instance') == deleted.get('instance'):
+        values['instance'] = None
+    _save_resources(job, **values)

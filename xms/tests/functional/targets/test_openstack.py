@@ -13,6 +13,10 @@ import uuid
 
 from openstack import exceptions as os_exc
 
+from xms.common import context as xms_context
+from xms.common import exception
+from xms.conductor import manager
+from xms.db import api as db_api
 from xms.targets import base
 from xms.targets import cleanup
 from xms.targets import inspector
@@ -360,3 +364,77 @@ class NovaAttachTest(OpenStackTargetTestBase):
             target['id']).status)
         with open(self.volume_file(target['id']), 'rb') as f:
             self.assertEqual(b'written-by-the-worker', f.read(21))
+
+
+class FailedJobDeleteTest(OpenStackTargetTestBase):
+    """Delete of a failed job cleans the mini-cloud up, as the conductor
+    does it: through the job's trust, recorded resources and unrecorded
+    ones (found by the job's metadata and port names) alike, before the
+    trust and the record go."""
+
+    DB_BACKEND = 'mysql'
+
+    def test_delete_of_failed_job_leaves_nothing_in_the_target(self):
+        ctx = self.cloud.trust_context()
+        admin_ctx = xms_context.get_admin_context()
+        # A job id of its own: resources are found by job id in a cloud
+        # other tests share.
+        row = db_api.job_create(admin_ctx, {
+            'id': self.job['id'], 'project_id': ctx.project_id,
+            'user_id': ctx.user_id, 'trust_id': ctx.trust_id,
+            'type': 'cold', 'state': 'failed', 'phase': 'boot_target',
+            'vm_name': self.job['vm_name'],
+            'target_spec': self.job['target_spec'],
+            'error': 'Step boot_target of the cold flow failed'},
+            disks=[{'device_key': 2000, 'capacity_bytes': GiB},
+                   {'device_key': 2001, 'capacity_bytes': GiB}])
+        # Whatever happens below, nothing stays in the shared cloud.
+        self.addCleanup(self._admin_cleanup)
+
+        volumes = [self.storage.create_volume(ctx, row, d)['id']
+                   for d in row.disks]
+        ports = self.network.create_ports(
+            ctx, row, [{'device_key': 4000,
+                        'mac_address': '00:50:56:9a:0%d:03'
+                        % random.randint(0, 9),
+                        'network_name': 'VM Network'}],
+            [{'source': '*', 'network': 'xmsmc-net'}])
+        self.storage.finalize_volume(ctx, volumes[0], {})
+        flavor = self.compute.best_flavor(ctx, 1, 512)
+        instance = self.compute.create_instance(ctx, row, volumes, ports,
+                                                flavor)
+        # The job recorded only its first volume before it failed: the
+        # second volume, the port and the instance are found by metadata.
+        db_api.job_update(admin_ctx, row.id,
+                          {'target_resources': {'volumes': volumes[:1]}})
+        db_api.job_disk_update(admin_ctx, row.id, 2000,
+                               {'volume_id': volumes[0]})
+        left_volumes, left_ports, left_servers = self.job_leftovers()
+        self.assertEqual((sorted(volumes), ports, [instance]),
+                         (sorted(left_volumes), left_ports, left_servers))
+
+        manager.ConductorManager('xms-test').delete_job(admin_ctx, row.id)
+
+        self.assertEqual(([], [], []), self.job_leftovers())
+        for volume_id in volumes:
+            self.assertFalse(os.path.exists(self.volume_file(volume_id)))
+        self.assertRaises(exception.JobNotFound, db_api.job_get, admin_ctx,
+                          row.id)
+        deleted = db_api.event_list(admin_ctx, filters={
+            'resource_uuid': row.uuid, 'event_type': 'deleted'})
+        self.assertEqual(1, len(deleted))
+
+    def _admin_cleanup(self):
+        volumes, ports, servers = self.job_leftovers()
+        for server in servers:
+            try:
+                found = self.admin.compute.get_server(server)
+            except os_exc.NotFoundException:
+                continue
+            self.admin.compute.delete_server(found, ignore_missing=True)
+            self.admin.compute.wait_for_delete(found, wait=120)
+        for port in ports:
+            self.admin.network.delete_port(port, ignore_missing=True)
+        for volume in volumes:
+            self.admin.block_storage.delete_volume(volume, force=True,
+                                                   ignore_missing=True)

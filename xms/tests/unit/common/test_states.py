@@ -106,12 +106,22 @@ class TestPhases(base.TestCase):
                           states.phases_for, 'hot', 'queued')
 
     def test_failed_state_may_show_any_phase_of_its_type(self):
-        self.assertEqual(set(states.COLD_PHASES),
+        self.assertEqual(set(states.COLD_PHASES) | {'deleting'},
                          set(states.phases_for('cold', 'failed')))
         warm = set(states.phases_for('warm', 'failed'))
         self.assertIn('full_sync', warm)
         self.assertIn('incremental_sync', warm)
         self.assertIn('final_delta', warm)
+
+    def test_deleting_shows_on_the_states_delete_accepts(self):
+        for job_type in states.JOB_TYPES:
+            for state in states.STATES:
+                shows = states.DELETING in states.PHASES[job_type].get(
+                    state, ())
+                deletable = states.refusal('delete', job_type,
+                                           state) is None
+                self.assertEqual(deletable and state != 'completed', shows,
+                                 '%s %s' % (job_type, state))
 
 
 class TestActions(base.TestCase):

@@ -150,4 +150,4 @@ class TestManager(base.APITestCase):
         delete.assert_called_once_with(self.ctx, 't1')
         self.assertRaises(exception.JobNotFound, db_api.job_get, self.ctx,
                           job.id)
-        self.assertEqual(['deleted'], self.events())
+        self.assertEqual(['delete_started', 'deleted'], self.events())

@@ -22,8 +22,8 @@ class CleanupTest(test_base.TestCase):
         self.assertEqual([], result['errors'])
         self.assertEqual({'srv-1', 'srv-2'}, {
             c.args[1] for c in d['compute'].delete_instance.call_args_list})
-        d['network'].delete_ports.assert_called_once_with(
-            None, ['p1', 'p2', 'p3'])
+        self.assertEqual([mock.call(None, [p]) for p in ('p1', 'p2', 'p3')],
+                         d['network'].delete_ports.call_args_list)
         self.assertEqual(['v1', 'v2'], result['deleted']['volumes'])
         self.assertEqual(2, d['attach'].detach.call_count)
 
@@ -32,9 +32,31 @@ class CleanupTest(test_base.TestCase):
         d['compute'].delete_instance.side_effect = RuntimeError('stuck')
         d['storage'].list_volumes.side_effect = RuntimeError('down')
         result = cleanup.cleanup(None, {'id': 1}, {'volumes': ['v1']}, **d)
-        self.assertEqual(1, len(result['errors']))
+        # A failed lookup is an error too: it may hide resources.
+        self.assertEqual(2, len(result['errors']))
         self.assertIn('stuck', result['errors'][0])
+        self.assertIn('looking up volumes: down', result['errors'][1])
         self.assertEqual(['v1'], result['deleted']['volumes'])
+        error = self.assertRaises(cleanup.CleanupIncomplete, cleanup.check,
+                                  'job-1', result)
+        self.assertIn('instance srv-2: stuck', str(error))
+
+    def test_one_event_per_deleted_resource(self):
+        d = self._drivers()
+        events = []
+        job = {'id': 1, 'target_resources': {'volumes': ['v1']},
+               'disks': [{'volume_id': 'v3'}, {'volume_id': None}]}
+        result = cleanup.cleanup(
+            None, job, record=lambda t, m, **p: events.append((t, p)), **d)
+        self.assertEqual(cleanup.check('job-1', result), result)
+        self.assertEqual(['v1', 'v3', 'v2'], result['deleted']['volumes'])
+        self.assertEqual(
+            [('instance_deleted', {'instance': 'srv-2'}),
+             ('port_deleted', {'port': 'p1'}),
+             ('port_deleted', {'port': 'p3'}),
+             ('volume_deleted', {'volume': 'v1'}),
+             ('volume_deleted', {'volume': 'v3'}),
+             ('volume_deleted', {'volume': 'v2'})], events)
 
     def test_keep_target(self):
         d = self._drivers()
