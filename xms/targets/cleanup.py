@@ -56,7 +56,7 @@ def cleanup(context, job, resources=None, keep_target=None,
     record = record or _no_record
     if keep_target is None:
         keep_target = bool(base.field(job, 'keep_target', False))
-    job_id = base.field(job, 'id')
+    job_id = base.job_ref(job)
     if keep_target:
         LOG.info('Job %s keeps its target resources', job_id)
         return {'deleted': {}, 'errors': [], 'kept': True}

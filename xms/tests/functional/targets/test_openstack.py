@@ -377,10 +377,10 @@ class FailedJobDeleteTest(OpenStackTargetTestBase):
     def test_delete_of_failed_job_leaves_nothing_in_the_target(self):
         ctx = self.cloud.trust_context()
         admin_ctx = xms_context.get_admin_context()
-        # A job id of its own: resources are found by job id in a cloud
-        # other tests share.
+        # Resources are found by the job's UUID in a cloud other tests
+        # share.
         row = db_api.job_create(admin_ctx, {
-            'id': self.job['id'], 'project_id': ctx.project_id,
+            'uuid': self.job['uuid'], 'project_id': ctx.project_id,
             'user_id': ctx.user_id, 'trust_id': ctx.trust_id,
             'type': 'cold', 'state': 'failed', 'phase': 'boot_target',
             'vm_name': self.job['vm_name'],
