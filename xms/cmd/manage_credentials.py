@@ -7,7 +7,8 @@ key, re-encrypts every stored source password with it in one database
 transaction and drops the oldest keys beyond
 ``[credentials]/max_active_keys``. ``export`` writes the keys to a file
 (mode 0600) or stdout for copying to the other XMS hosts; copy it again
-after every rotation.
+after every rotation. With ``[credentials]/backend = castellan`` the key
+manager keeps the keys and the three commands refuse to run.
 
 Appends its parser to :data:`xms.cmd.manage.PARSER_ADDERS`; imported by
 ``xms.cmd.manage``.
@@ -38,6 +39,7 @@ class ExportFileExists(exception.XmsException):
 
 
 def init():
+    credentials.refuse_with_castellan('init')
     path = CONF.credentials.key_repository
     source = CONF.command.from_file
     if CONF.command.replace and not source:
@@ -61,6 +63,7 @@ def init():
 
 
 def rotate_key():
+    credentials.refuse_with_castellan('rotate-key')
     xms_service.check_database()
     ctx = xms_context.get_admin_context()
     counted = []
@@ -77,6 +80,7 @@ def rotate_key():
 
 
 def export():
+    credentials.refuse_with_castellan('export')
     target = CONF.command.file
     text = credentials.export_keys()
     sys.stderr.write(EXPORT_WARNING + '\n')

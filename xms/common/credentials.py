@@ -7,6 +7,10 @@ its index. The newest key encrypts; every key decrypts, so rotation
 stored password with it and only then drops the oldest keys beyond
 ``max_active_keys``.
 
+With ``[credentials]/backend = castellan`` the passwords are secrets of
+a key manager instead (:mod:`xms.common.castellan_secrets`) and the
+local keys are not used for new passwords.
+
 Nothing creates keys implicitly: ``xms-manage credentials init`` creates
 the repository once, and ``xms-manage credentials export`` copies it to
 the other hosts. A key minted by a service on first use would differ on
@@ -24,6 +28,7 @@ import tempfile
 from cryptography import fernet
 from oslo_log import log as logging
 
+from xms.common import castellan_secrets
 from xms.common import exception
 from xms.common.i18n import _
 from xms.conf import CONF
@@ -61,11 +66,30 @@ class CredentialExportInvalid(exception.XmsException):
                 'export": %(reason)s.')
 
 
+class CredentialBackendMismatch(exception.XmsException):
+    msg_fmt = _('"xms-manage credentials %(action)s" manages the local key '
+                'repository, but [credentials]/backend is castellan: the '
+                'key manager keeps the keys of new passwords.')
+
+
 class CredentialUndecryptable(exception.XmsException):
     msg_fmt = _('The stored password of source %(source)s cannot be '
                 'decrypted with the keys in the key repository. Restore '
                 'the key repository or set the password again with '
                 '"PUT /v1/sources/%(source)s/credential".')
+
+
+def _castellan():
+    return CONF.credentials.backend == 'castellan'
+
+
+def refuse_with_castellan(action):
+    """Refuse a key-repository command when the key manager has the keys.
+
+    :raises CredentialBackendMismatch: with backend castellan.
+    """
+    if _castellan():
+        raise CredentialBackendMismatch(action=action)
 
 
 def _repository():
@@ -104,12 +128,17 @@ def _fernets(keys, path):
 
 
 def check_keys(path=None):
-    """Prove the repository holds usable keys, before a service starts.
+    """Prove the keys are usable, before a service starts: the local
+    repository holds keys, or (castellan) the key manager answers.
 
-    :returns: the number of keys.
+    :returns: the number of local keys (0 with castellan).
     :raises CredentialKeyMissing: when there is no key.
     :raises CredentialKeyInvalid: when a key is unreadable or malformed.
+    :raises KeyManagerUnavailable: when the key manager fails.
     """
+    if _castellan() and path is None:
+        castellan_secrets.check()
+        return 0
     path = path or _repository()
     keys = _load_keys(path)
     if not keys:
@@ -170,23 +199,46 @@ def _multifernet(path=None):
 
 
 def encrypt(plaintext, path=None):
-    """Encrypt ``plaintext`` with the newest key; returns text.
+    """Protect a password; returns what the source row keeps.
+
+    That is a Fernet token of the newest local key, or (castellan) the
+    reference of a new key manager secret, which :func:`discard` deletes
+    when the row no longer needs it.
 
     :raises CredentialKeyMissing: when the repository has no key.
+    :raises KeyManagerUnavailable: when the key manager fails.
     """
+    if _castellan() and path is None:
+        return castellan_secrets.store(plaintext)
     return _multifernet(path).encrypt(plaintext.encode('utf-8')).decode()
 
 
 def decrypt(ciphertext, source_id='?', path=None):
-    """Decrypt a stored password.
+    """Recover a stored password, whichever backend stored it.
 
     :raises CredentialUndecryptable: when no key in the repository fits.
+    :raises SecretMissing, KeyManagerUnavailable: for a key manager
+        secret that is gone or cannot be read.
     """
+    if castellan_secrets.is_reference(ciphertext):
+        return castellan_secrets.get(ciphertext, source_id)
     multi = _multifernet(path)
     try:
         return multi.decrypt(ciphertext.encode('ascii')).decode('utf-8')
     except (fernet.InvalidToken, ValueError):
         raise CredentialUndecryptable(source=source_id)
+
+
+def discard(stored):
+    """Forget what :func:`encrypt` returned once no row refers to it.
+
+    Deletes the key manager secret of a reference; a Fernet token needs
+    nothing.
+
+    :raises KeyManagerUnavailable: when the key manager fails.
+    """
+    if castellan_secrets.is_reference(stored):
+        castellan_secrets.delete(stored)
 
 
 def rotate(reencrypt, path=None):
@@ -207,7 +259,14 @@ def rotate(reencrypt, path=None):
     new_index = _key_files(path)[-1][0] + 1
     _write_key(path, new_index)
     multi = _multifernet(path)
-    reencrypt(lambda token: multi.rotate(token.encode('ascii')).decode())
+
+    def rewrite(token):
+        # A key manager reference has no local key to rotate.
+        if castellan_secrets.is_reference(token):
+            return token
+        return multi.rotate(token.encode('ascii')).decode()
+
+    reencrypt(rewrite)
     files = _key_files(path)
     for _index, name in files[:-CONF.credentials.max_active_keys]:
         os.unlink(name)

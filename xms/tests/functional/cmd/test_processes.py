@@ -297,3 +297,24 @@ class TestCredentialKeysRequired(ProcessTestCase):
             'xms-conductor: error: The credential key repository %s '
             '([credentials]/key_repository) is unusable: a key file does '
             'not hold a Fernet key.' % self.keys, result.stderr.strip())
+
+    def test_castellan_backend_needs_its_key_manager(self):
+        extra = ('[credentials]\nbackend = castellan\n'
+                 '[barbican]\nbarbican_endpoint = http://127.0.0.1:%d\n'
+                 '[service_auth]\nauth_type = password\n'
+                 'auth_url = http://127.0.0.1:%d/v3\nusername = xms\n'
+                 'password = xms-pass\nproject_name = service\n'
+                 'user_domain_id = default\nproject_domain_id = default\n'
+                 % (_free_port(), _free_port()))
+        config = self.write_config(extra)
+        result = subprocess.run([_script('xms-worker'), '--config-file',
+                                 config], capture_output=True, text=True,
+                                timeout=120, check=False)
+        self.assertEqual(1, result.returncode, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        self.assertTrue(lines[0].startswith(
+            'xms-worker: error: The key manager ([credentials]/backend '
+            'castellan, [key_manager]/backend barbican, as the '
+            '[service_auth] user) could not be reached: '), lines[0])
+        self.assertNotIn('xms-pass', result.stderr)
