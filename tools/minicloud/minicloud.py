@@ -745,7 +745,8 @@ def _barbican_conf():
         enforce_new_defaults = true
         enforce_scope = false
         ''').format(db=db_url('barbican'), port=PORTS['barbican'],
-                    transport=TRANSPORT, kek=fernet.Fernet.generate_key().decode())
+                    transport=TRANSPORT,
+                    kek=fernet.Fernet.generate_key().decode())
         + authtoken('barbican'))
     paste = os.path.join(venv('barbican'), 'etc', 'barbican',
                          'barbican-api-paste.ini')

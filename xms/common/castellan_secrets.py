@@ -11,15 +11,15 @@ is the only caller.
 
 import uuid
 
+from castellan import key_manager
 from castellan.common import exception as castellan_exc
 from castellan.common.credentials import keystone_password
 from castellan.common.objects import passphrase
-from castellan import key_manager
 from oslo_log import log as logging
 
 from xms.common import exception
-from xms.common.i18n import _
 from xms.common import keystone
+from xms.common.i18n import _
 from xms.conf import CONF
 
 LOG = logging.getLogger(__name__)

@@ -3,6 +3,8 @@
 import json
 import os
 
+import fixtures
+
 from xms.common import credentials
 from xms.tests import base
 
@@ -134,3 +136,64 @@ class TestCredentials(base.TestCase):
         exc = self.assertRaises(credentials.CredentialKeyMissing,
                                 credentials.decrypt, 'abc')
         self.assertIn(self.repo, str(exc))
+
+
+class TestCastellanDispatch(base.TestCase):
+    """With backend castellan new passwords go to the key manager; the
+    stored value says which backend reads it back."""
+
+    def setUp(self):
+        super().setUp()
+        self.repo = os.path.join(self.state_path, 'keys')
+        self.config(key_repository=self.repo, group='credentials')
+        self.secrets = {}
+        self.useFixture(fixtures.MockPatch(
+            'xms.common.castellan_secrets.store', self._store))
+        self.useFixture(fixtures.MockPatch(
+            'xms.common.castellan_secrets.get',
+            lambda ref, source_id='?': self.secrets[ref]))
+        self.useFixture(fixtures.MockPatch(
+            'xms.common.castellan_secrets.delete',
+            lambda ref: self.secrets.pop(ref)))
+        self.checked = self.useFixture(fixtures.MockPatch(
+            'xms.common.castellan_secrets.check')).mock
+
+    def _store(self, plaintext):
+        ref = 'castellan:%d' % len(self.secrets)
+        self.secrets[ref] = plaintext
+        return ref
+
+    def test_new_passwords_go_to_the_key_manager(self):
+        credentials.init_repository()
+        old = credentials.encrypt('old-pw')
+        self.config(backend='castellan', group='credentials')
+        ref = credentials.encrypt('new-pw')
+        self.assertEqual('castellan:0', ref)
+        self.assertEqual('new-pw', credentials.decrypt(ref))
+        self.assertEqual('old-pw', credentials.decrypt(old))
+        credentials.discard(old)   # a token needs nothing
+        credentials.discard(ref)
+        self.assertEqual({}, self.secrets)
+
+    def test_check_asks_the_key_manager_not_the_repository(self):
+        self.config(backend='castellan', group='credentials')
+        self.assertEqual(0, credentials.check_keys())
+        self.checked.assert_called_once_with()
+
+    def test_repository_commands_refuse(self):
+        self.config(backend='castellan', group='credentials')
+        exc = self.assertRaises(credentials.CredentialBackendMismatch,
+                                credentials.refuse_with_castellan,
+                                'rotate-key')
+        self.assertIn('"xms-manage credentials rotate-key"', str(exc))
+
+    def test_rotation_leaves_references_alone(self):
+        credentials.init_repository()
+        stored = [credentials.encrypt('pw'), 'castellan:7']
+
+        def reencrypt(rewrite):
+            stored[:] = [rewrite(t) for t in stored]
+
+        credentials.rotate(reencrypt)
+        self.assertEqual('castellan:7', stored[1])
+        self.assertEqual('pw', credentials.decrypt(stored[0]))
