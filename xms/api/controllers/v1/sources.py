@@ -63,6 +63,30 @@ def _get(ctx, source_id, action):
     return source
 
 
+@contextlib.contextmanager
+def _discarded_on_failure(stored):
+    """Forget a just-stored password when the row that would refer to it
+    is not written (a key manager secret would be orphaned otherwise)."""
+    try:
+        yield
+    except Exception:
+        with excutils.save_and_reraise_exception():
+            _discard_quietly(stored, None)
+
+
+def _discard_quietly(stored, source_uuid):
+    """Forget a password no row refers to any more. A failure is logged,
+    not raised: the request's own outcome (its success, or the error that
+    left the secret unused) is what the user needs to see."""
+    try:
+        credentials.discard(stored)
+    except Exception:
+        LOG.warning('Could not delete a password secret no source refers '
+                    'to any more (source %s); delete it in the key '
+                    'manager', source_uuid or '(not created)',
+                    exc_info=True)
+
+
 class SourceCredentialController(rest.RestController):
     """``PUT /v1/sources/{source_id}/credential``: rotate in place."""
 
@@ -81,28 +105,6 @@ class SourceCredentialController(rest.RestController):
         LOG.info('Credential of source %s replaced', source.uuid)
         _discard_quietly(old, source.uuid)
         return source_view(source)
-
-
-@contextlib.contextmanager
-def _discarded_on_failure(stored):
-    """Forget a just-stored password when the row that would refer to it
-    is not written (a key manager secret would be orphaned otherwise)."""
-    try:
-        yield
-    except Exception:
-        with excutils.save_and_reraise_exception():
-            _discard_quietly(stored, None)
-
-
-def _discard_quietly(stored, source_uuid):
-    """Forget a password no row refers to any more; a failure is logged,
-    not raised, because the user's request has already succeeded."""
-    try:
-        credentials.discard(stored)
-    except Exception:
-        LOG.warning('Could not delete the old password secret of source '
-                    '%s; delete it in the key manager', source_uuid,
-                    exc_info=True)
 
 
 class SourcesController(rest.RestController):
