@@ -17,6 +17,7 @@ from oslo_serialization import jsonutils
 from xms.common import context
 from xms.db import api as db_api
 from xms.tests.functional import base
+from xms.tests.functional.fixtures import minicloud
 
 RABBIT_URL = os.environ.get('XMS_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')
@@ -298,15 +299,32 @@ class TestCredentialKeysRequired(ProcessTestCase):
             '([credentials]/key_repository) is unusable: a key file does '
             'not hold a Fernet key.' % self.keys, result.stderr.strip())
 
+    @staticmethod
+    def castellan_config(auth_url, barbican_url, password):
+        return ('[credentials]\nbackend = castellan\n'
+                '[barbican]\nbarbican_endpoint = %s\n'
+                '[service_auth]\nauth_type = password\n'
+                'auth_url = %s\nusername = xms\npassword = %s\n'
+                'project_name = service\nuser_domain_id = default\n'
+                'project_domain_id = default\n'
+                % (barbican_url, auth_url, password))
+
+    def test_castellan_backend_starts_with_the_real_barbican(self):
+        state = minicloud.shared_minicloud()
+        config = self.write_config(self.castellan_config(
+            state['auth_url'], state['barbican']['url'],
+            state['users']['xms']['password']))
+        proc, log = self.start('xms-conductor', config)
+        host = 'test-test_castellan_backend_starts_with_the_real_barbican'
+        row = _wait(lambda: self.workers().get(('xms-conductor', host)))
+        self.assertIsNotNone(row, open(log.name).read())
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(0, proc.wait(timeout=60), open(log.name).read())
+
     def test_castellan_backend_needs_its_key_manager(self):
-        extra = ('[credentials]\nbackend = castellan\n'
-                 '[barbican]\nbarbican_endpoint = http://127.0.0.1:%d\n'
-                 '[service_auth]\nauth_type = password\n'
-                 'auth_url = http://127.0.0.1:%d/v3\nusername = xms\n'
-                 'password = xms-pass\nproject_name = service\n'
-                 'user_domain_id = default\nproject_domain_id = default\n'
-                 % (_free_port(), _free_port()))
-        config = self.write_config(extra)
+        config = self.write_config(self.castellan_config(
+            'http://127.0.0.1:%d/v3' % _free_port(),
+            'http://127.0.0.1:%d' % _free_port(), 'unused-password'))
         result = subprocess.run([_script('xms-worker'), '--config-file',
                                  config], capture_output=True, text=True,
                                 timeout=120, check=False)
@@ -317,4 +335,4 @@ class TestCredentialKeysRequired(ProcessTestCase):
             'xms-worker: error: The key manager ([credentials]/backend '
             'castellan, [key_manager]/backend barbican, as the '
             '[service_auth] user) could not be reached: '), lines[0])
-        self.assertNotIn('xms-pass', result.stderr)
+        self.assertNotIn('unused-password', result.stderr)
