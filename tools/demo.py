@@ -240,8 +240,14 @@ def start_xms(state, port):
             'power_poll_interval = 0.1',
             '[transport]', 'chunk_size_mib = 4',
             'checkpoint_window_mib = 16', '']))
+    bindir = os.path.dirname(sys.executable)
+    if not os.path.isdir(os.path.join(state, 'credential-keys')):
+        # The services never create keys; an operator does, once.
+        subprocess.run([os.path.join(bindir, 'xms-manage'), '--config-file',
+                        conf, 'credentials', 'init'], check=True,
+                       stdout=subprocess.DEVNULL)
     log_path = os.path.join(state, 'xms-all-in-one.log')
-    script = os.path.join(os.path.dirname(sys.executable), 'xms-all-in-one')
+    script = os.path.join(bindir, 'xms-all-in-one')
     log = open(log_path, 'w')
     proc = subprocess.Popen([script, '--config-file', conf,
                              '--log-file', log_path],

@@ -44,6 +44,7 @@ def main():
     CONF([], project='xms', default_config_files=[])
     keys = tempfile.mkdtemp(prefix='xms-bench-keys-')
     CONF.set_override('key_repository', keys, group='credentials')
+    credentials.init_repository(keys)
 
     # Two resource pools (the cluster's and the standalone host's).
     per_pool = max(1, (args.vms + 1) // 2)

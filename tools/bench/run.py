@@ -528,6 +528,7 @@ def scenario_datastore(work, n):
     from pyVmomi import vim
 
     from xms.common import context
+    from xms.common import credentials
     from xms.conf import CONF
     from xms.sources import base as source_base
     from xms.sources.vsphere import client
@@ -537,6 +538,7 @@ def scenario_datastore(work, n):
     src = disk('sparse-4g-25pct', 4 * GiB, make_sparse, 0.25)
     keys = tempfile.mkdtemp(prefix='xms-bench-keys-')
     CONF.set_override('key_repository', keys, group='credentials')
+    credentials.init_repository(keys)
     sim = vcsim.VcsimFixture(clusters=0, cluster_hosts=0, vms=1)
     sim.setUp()
     try:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the mini-cloud's services into virtualenvs cached under
 # ${XMS_CACHE_DIR:-~/.cache/xms}/minicloud: Keystone, Cinder, Nova +
-# Placement, Neutron (server only), each with gunicorn, at pinned releases.
+# Placement, Neutron (server only), Barbican, each with gunicorn, at pinned
+# releases.
 # Idempotent: a venv whose marker file exists is left alone.
 #
 # Usage: tools/minicloud/install.sh    (PYTHON=/path/to/python3.11 to pick
@@ -17,6 +18,7 @@ KEYSTONE="keystone==30.0.0"
 CINDER="cinder==29.0.0"
 NOVA="nova==34.0.0 openstack-placement==16.0.0 glance==33.0.0"
 NEUTRON="neutron==29.0.0"
+BARBICAN="barbican==23.0.0"
 COMMON="PyMySQL gunicorn python-memcached"
 
 install_venv() {  # name, packages...
@@ -52,4 +54,5 @@ p1=$!
 install_venv neutron $NEUTRON &
 p2=$!
 wait $p1; wait $p2
+install_venv barbican $BARBICAN
 echo "minicloud-install: done in $(( $(date +%s) - T0 )) s"

@@ -3,8 +3,10 @@
 
 Keystone, Cinder (api, scheduler, volume with a file-backed test
 driver), Placement, Nova (api, conductor, scheduler, one compute with
-the fake virt driver) and Neutron (API server, ML2 with a test mechanism
-driver that binds every port), on MariaDB and RabbitMQ on 127.0.0.1.
+the fake virt driver), Neutron (API server, ML2 with a test mechanism
+driver that binds every port) and Barbican (API with the simple crypto
+plugin, for XMS's castellan backend), on MariaDB and RabbitMQ on
+127.0.0.1.
 
     minicloud.py install   # pip into venvs under ~/.cache/xms/minicloud
     minicloud.py start     # fresh start: databases, configs, services
@@ -20,7 +22,7 @@ Environment: ``XMS_CACHE_DIR`` (default ~/.cache/xms),
 ``XMS_TEST_MYSQL_URL`` (default mysql+pymysql://root@127.0.0.1/),
 ``XMS_MINICLOUD_TRANSPORT_URL`` (default
 rabbit://guest:guest@127.0.0.1:5672/), ``XMS_MINICLOUD_PORT_BASE``
-(default 28770; five ports from there).
+(default 28770; seven ports from there).
 
 Needs, in the Python that runs it: openstacksdk, PyMySQL, SQLAlchemy.
 """
@@ -48,9 +50,10 @@ TRANSPORT = os.environ.get('XMS_MINICLOUD_TRANSPORT_URL',
                            'rabbit://guest:guest@127.0.0.1:5672/')
 BASE = int(os.environ.get('XMS_MINICLOUD_PORT_BASE', '28770'))
 PORTS = {'keystone': BASE, 'cinder': BASE + 1, 'nova': BASE + 2,
-         'placement': BASE + 3, 'neutron': BASE + 4, 'glance': BASE + 5}
+         'placement': BASE + 3, 'neutron': BASE + 4, 'glance': BASE + 5,
+         'barbican': BASE + 6}
 DBS = ('keystone', 'cinder', 'nova_api', 'nova', 'nova_cell0',
-       'placement', 'neutron', 'glance')
+       'placement', 'neutron', 'glance', 'barbican')
 DB_PREFIX = 'xmsmc_'
 REGION = 'RegionOne'
 ADMIN_PASSWORD = 'xmsmc-admin'  # noqa: S105 (a throwaway test cloud)
@@ -62,6 +65,7 @@ USERS = {
     'neutron': ('neutron-pass', 'service', ('admin', 'service')),
     'placement': ('placement-pass', 'service', ('admin', 'service')),
     'glance': ('glance-pass', 'service', ('admin', 'service')),
+    'barbican': ('barbican-pass', 'service', ('admin', 'service')),
     'xms': ('xms-pass', 'service', ('member', 'service')),
     'alice': ('alice-pass', 'tenant1', ('member',)),
     'bob': ('bob-pass', 'tenant1', ('reader',)),
@@ -691,6 +695,9 @@ def start():
     wait_hypervisor(conn)
     extra = post_setup(conn, ids)
     timings['services_ready'] = time.monotonic() - t0
+    t0 = time.monotonic()
+    barbican = start_barbican(pids, conn)
+    timings['barbican'] = time.monotonic() - t0
     timings['total'] = time.monotonic() - t_start
     state = {
         'auth_url': AUTH_URL,
@@ -706,12 +713,103 @@ def start():
         'volume_type': extra['volume_type'],
         'cinder_volume_dir': os.path.join(LAB, 'cinder-state', 'files'),
         'compute_host': COMPUTE_HOST,
+        'barbican': barbican,
         'pids': pids,
         'timings': {k: round(v, 1) for k, v in timings.items()},
     }
     write(STATE, json.dumps(state, indent=1))
     log('up in %.1f s (%s)', timings['total'], ', '.join(
         '%s %.1f s' % kv for kv in timings.items() if kv[0] != 'total'))
+    return state
+
+
+def _barbican_conf():
+    """Barbican's configuration, in the HOME it runs with: its crypto
+    plugins read only the default configuration files."""
+    from cryptography import fernet
+    home = os.path.join(LAB, 'barbican-home')
+    write(os.path.join(home, '.barbican', 'barbican.conf'), textwrap.dedent(
+        '''\
+        [DEFAULT]
+        sql_connection = {db}
+        db_auto_create = true
+        host_href = http://127.0.0.1:{port}
+        transport_url = {transport}
+        [secretstore]
+        enabled_secretstore_plugins = store_crypto
+        [crypto]
+        enabled_crypto_plugins = simple_crypto
+        [simple_crypto_plugin]
+        kek = {kek}
+        [oslo_policy]
+        enforce_new_defaults = true
+        enforce_scope = false
+        ''').format(db=db_url('barbican'), port=PORTS['barbican'],
+                    transport=TRANSPORT,
+                    kek=fernet.Fernet.generate_key().decode())
+        + authtoken('barbican'))
+    paste = os.path.join(venv('barbican'), 'etc', 'barbican',
+                         'barbican-api-paste.ini')
+    with open(paste) as f:
+        text = f.read().replace('/etc/barbican/', home + '/')
+    write(os.path.join(home, 'barbican-api-paste.ini'), text)
+    return home
+
+
+def start_barbican(pids, conn):
+    """Start Barbican beside a running Keystone; returns its state.
+
+    Idempotent on the Keystone side (user, roles, catalog entry), so
+    ``ensure`` can add it to a mini-cloud started without it.
+    """
+    import sqlalchemy as sa
+    if not os.path.isdir(venv('barbican')):
+        raise SystemExit('minicloud: %s is not installed; run '
+                         'tools/minicloud/install.sh' % venv('barbican'))
+    engine = sa.create_engine(DB_URL)
+    with engine.connect() as c:
+        c.execute(sa.text('DROP DATABASE IF EXISTS `%sbarbican`'
+                          % DB_PREFIX))
+        c.execute(sa.text('CREATE DATABASE `%sbarbican` CHARACTER SET utf8'
+                          % DB_PREFIX))
+    engine.dispose()
+    ident = conn.identity
+    password, project_name, roles = USERS['barbican']
+    user = ident.find_user('barbican', domain_id='default')
+    if user is None:
+        user = ident.create_user(name='barbican', password=password,
+                                 domain_id='default')
+    project = ident.find_project(project_name, domain_id='default')
+    for role in roles:
+        ident.assign_project_role_to_user(project, user,
+                                          ident.find_role(role))
+    url = 'http://127.0.0.1:%d' % PORTS['barbican']
+    if ident.find_service('barbican') is None:
+        svc = ident.create_service(name='barbican', type='key-manager')
+        for interface in ('public', 'internal'):
+            ident.create_endpoint(service_id=svc.id, interface=interface,
+                                  url=url, region_id=REGION)
+    home = _barbican_conf()
+    serve(pids, 'barbican', PORTS['barbican'], 'barbican_app:application',
+          [os.path.join(home, 'barbican-api-paste.ini')],
+          env={'HOME': home})
+    wait_http('barbican-api', PORTS['barbican'], pids)
+    return {'url': url, 'user_id': user.id, 'password': password}
+
+
+def ensure_barbican(state):
+    """Add Barbican to a mini-cloud started by an older minicloud.py."""
+    if state.get('barbican') and alive(state['pids'].get('barbican-api',
+                                                         -1)):
+        return state
+    pids = state['pids']
+    state['barbican'] = start_barbican(pids, admin_conn())
+    state['users']['barbican'] = {
+        'id': state['barbican']['user_id'], 'password': USERS['barbican'][0],
+        'project_name': 'service',
+        'project_id': state['projects']['service']}
+    write(STATE, json.dumps(state, indent=1))
+    log('barbican added on port %d', PORTS['barbican'])
     return state
 
 
@@ -745,9 +843,11 @@ def main(argv):
             stop()
             raise
     elif cmd == 'ensure':
-        if status() is None:
+        state = status()
+        if state is None:
             start()
         else:
+            ensure_barbican(state)
             log('already running')
     elif cmd == 'stop':
         stop()

@@ -55,8 +55,10 @@ FIELDS = {
     'host': 'vCenter or ESXi host name or address.',
     'port': 'HTTPS port of the endpoint (default 443).',
     'username': 'vSphere user name XMS logs in with.',
-    'password': 'vSphere password. Write-only: encrypted at rest and '
-                'never returned.',
+    'password': 'vSphere password. Write-only: encrypted at rest with '
+                'the deployment\'s credential keys, or kept as a Barbican '
+                'secret when [credentials]/backend is castellan, and never '
+                'returned.',
     'datacenter': 'Datacenter that limits discovery (optional).',
     'verify_tls': 'Verify the endpoint\'s TLS certificate (default '
                   'true). false skips verification only when there is '

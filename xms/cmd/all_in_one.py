@@ -17,6 +17,7 @@ from oslo_log import log as logging
 from xms.api import app
 from xms.api import server
 from xms.cmd import run
+from xms.common import credentials
 from xms.common import rpc
 from xms.common import service as xms_service
 from xms.conductor import service as conductor_service
@@ -46,6 +47,7 @@ def _set_embedded_defaults():
 def _main(argv):
     xms_service.prepare_service(argv)
     _set_embedded_defaults()
+    credentials.check_keys()
     os.makedirs(CONF.state_path, exist_ok=True)
     xms_service.check_database(require_schema=False)
     migration.upgrade()

@@ -7,6 +7,7 @@ import cotyledon
 from xms.api import app
 from xms.api import server
 from xms.cmd import run
+from xms.common import credentials
 from xms.common import rpc
 from xms.common import service as xms_service
 from xms.conf import CONF
@@ -30,6 +31,7 @@ class APIService(cotyledon.Service):
 
 def _main(argv):
     xms_service.prepare_service(argv)
+    credentials.check_keys()
     xms_service.check_database()
     xms_service.check_messaging()
     rpc.init()

@@ -5,6 +5,7 @@ import sys
 import cotyledon
 
 from xms.cmd import run
+from xms.common import credentials
 from xms.common import rpc
 from xms.common import service as xms_service
 from xms.conductor import service as conductor_service
@@ -12,6 +13,7 @@ from xms.conductor import service as conductor_service
 
 def _main(argv):
     xms_service.prepare_service(argv)
+    credentials.check_keys()
     xms_service.check_database()
     xms_service.check_messaging()
     rpc.init()

@@ -5,6 +5,7 @@ import sys
 from oslo_upgradecheck import common_checks
 from oslo_upgradecheck import upgradecheck
 
+from xms.common import credentials
 from xms.common import exception
 from xms.common import service as xms_service
 from xms.common.i18n import _
@@ -29,6 +30,13 @@ class Checks(upgradecheck.UpgradeCommands):
                 % {'cur': current or 'none', 'exp': expected})
         return upgradecheck.Result(upgradecheck.Code.SUCCESS)
 
+    def _check_credential_keys(self):
+        try:
+            credentials.check_keys()
+        except exception.XmsException as exc:
+            return upgradecheck.Result(upgradecheck.Code.FAILURE, str(exc))
+        return upgradecheck.Result(upgradecheck.Code.SUCCESS)
+
     def _check_jobboard(self):
         if CONF.taskflow.jobboard_backend == 'local':
             return upgradecheck.Result(
@@ -39,6 +47,7 @@ class Checks(upgradecheck.UpgradeCommands):
 
     _upgrade_checks = (
         (_('Database schema'), _check_db_schema),
+        (_('Credential keys'), _check_credential_keys),
         (_('Jobboard backend'), _check_jobboard),
         (_('Policy file'), (common_checks.check_policy_json,
                             {'conf': CONF})),

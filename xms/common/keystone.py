@@ -66,6 +66,26 @@ def service_session():
     return _session(_service_auth())
 
 
+def service_user_fields():
+    """The service user's password credentials from ``[service_auth]``,
+    for clients that take them as fields (castellan) rather than as a
+    keystoneauth plugin.
+
+    :raises ConfigInvalid: unless ``auth_type`` is password.
+    """
+    _service_auth()  # registers the plugin's options
+    opts = CONF[GROUP]
+    if opts.auth_type not in ('password', 'v3password'):
+        raise exception.ConfigInvalid(
+            error=_('[%s] must use auth_type password') % GROUP)
+    fields = {'auth_url': _identity_url(), 'password': opts.password}
+    for name in ('username', 'user_id', 'user_domain_id', 'user_domain_name',
+                 'project_id', 'project_name', 'project_domain_id',
+                 'project_domain_name'):
+        fields[name] = getattr(opts, name, None)
+    return fields
+
+
 def service_user_id():
     return service_session().get_user_id()
 

@@ -28,7 +28,8 @@ LOG = logging.getLogger(__name__)
 
 # Configuration namespaces whose options a config file may set; anything
 # else in a file is a typo that would otherwise be ignored silently.
-CONFIG_NAMESPACES = ('xms', 'keystonemiddleware.auth_token', 'oslo.db',
+CONFIG_NAMESPACES = ('xms', 'castellan.config',
+                     'keystonemiddleware.auth_token', 'oslo.db',
                      'oslo.log', 'oslo.messaging', 'oslo.middleware.cors',
                      'oslo.middleware.http_proxy_to_wsgi',
                      'oslo.middleware.sizelimit', 'oslo.policy')

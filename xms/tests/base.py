@@ -50,3 +50,19 @@ class TestCase(testtools.TestCase):
     def config(self, **kw):
         """Override options for this test: ``self.config(x=1, group='g')``."""
         self.conf.config(**kw)
+
+    def use_credential_keys(self, path=None):
+        """Point ``[credentials]`` at a new key repository with one key.
+
+        Services never create keys themselves, so every test that stores
+        a source password creates them, as an operator runs
+        ``xms-manage credentials init``.
+
+        :returns: the repository's path.
+        """
+        from xms.common import credentials
+
+        path = path or os.path.join(self.state_path, 'keys')
+        self.config(key_repository=path, group='credentials')
+        credentials.init_repository(path)
+        return path

@@ -5,7 +5,10 @@ before it is stored and appears in no answer, log line, event or RPC
 message.
 """
 
+import contextlib
+
 from oslo_log import log as logging
+from oslo_utils import excutils
 import pecan
 from pecan import rest
 
@@ -60,6 +63,30 @@ def _get(ctx, source_id, action):
     return source
 
 
+@contextlib.contextmanager
+def _discarded_on_failure(stored):
+    """Forget a just-stored password when the row that would refer to it
+    is not written (a key manager secret would be orphaned otherwise)."""
+    try:
+        yield
+    except Exception:
+        with excutils.save_and_reraise_exception():
+            _discard_quietly(stored, None)
+
+
+def _discard_quietly(stored, source_uuid):
+    """Forget a password no row refers to any more. A failure is logged,
+    not raised: the request's own outcome (its success, or the error that
+    left the secret unused) is what the user needs to see."""
+    try:
+        credentials.discard(stored)
+    except Exception:
+        LOG.warning('Could not delete a password secret no source refers '
+                    'to any more (source %s); delete it in the key '
+                    'manager', source_uuid or '(not created)',
+                    exc_info=True)
+
+
 class SourceCredentialController(rest.RestController):
     """``PUT /v1/sources/{source_id}/credential``: rotate in place."""
 
@@ -68,12 +95,15 @@ class SourceCredentialController(rest.RestController):
     def put(self, source_id, query, body):
         ctx = utils.context()
         source = _get(ctx, source_id, 'update_credential')
+        old = source.password_encrypted
         values = {'password_encrypted': credentials.encrypt(
             body['password'])}
         if body.get('username'):
             values['username'] = body['username']
-        source = db_api.source_update(ctx, source.id, values)
+        with _discarded_on_failure(values['password_encrypted']):
+            source = db_api.source_update(ctx, source.id, values)
         LOG.info('Credential of source %s replaced', source.uuid)
+        _discard_quietly(old, source.uuid)
         return source_view(source)
 
 
@@ -112,7 +142,8 @@ class SourcesController(rest.RestController):
         values.setdefault('type', 'vmware')
         if values.get('thumbprint'):
             values['thumbprint'] = values['thumbprint'].upper()
-        source = db_api.source_create(ctx, values)
+        with _discarded_on_failure(values['password_encrypted']):
+            source = db_api.source_create(ctx, values)
         LOG.info('Source %s (%s) registered in project %s', source.uuid,
                  source.host, source.project_id)
         view = source_view(source)
@@ -139,6 +170,7 @@ class SourcesController(rest.RestController):
         source = _get(ctx, source_id, 'delete')
         db_api.source_delete(ctx, source.id)
         LOG.info('Source %s deleted', source.uuid)
+        _discard_quietly(source.password_encrypted, source.uuid)
         utils.set_status(204)
 
     @pecan.expose('json')

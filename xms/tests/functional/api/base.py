@@ -42,8 +42,7 @@ class ConductorTestCase(base.FunctionalTestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(key_repository=self.state_path + '/keys',
-                    group='credentials')
+        self.use_credential_keys()
         for group, opts in messaging_opts.list_opts():
             if group is None:
                 self.conf.conf.register_opts(opts)

@@ -17,6 +17,7 @@ from oslo_serialization import jsonutils
 from xms.common import context
 from xms.db import api as db_api
 from xms.tests.functional import base
+from xms.tests.functional.fixtures import minicloud
 
 RABBIT_URL = os.environ.get('XMS_TEST_RABBIT_URL',
                             'rabbit://guest:guest@127.0.0.1:5672/')
@@ -56,14 +57,16 @@ class ProcessTestCase(base.FunctionalTestCase):
                     '[conductor]\nheartbeat_interval = 1\n'
                     '[worker]\nheartbeat_interval = 1\nmax_jobs = 3\n'
                     '[api]\nauth_strategy = noauth\nhost_ip = 127.0.0.1\n'
-                    'port = %d\n'
+                    'port = %d\n[credentials]\nkey_repository = %s\n'
                     % (self.id().rsplit('.', 1)[-1], self.state_path,
-                       RABBIT_URL, extra, self.db.url, self.api_port))
+                       RABBIT_URL, extra, self.db.url, self.api_port,
+                       self.keys))
         return path
 
     def setUp(self):
         super().setUp()
         self.api_port = _free_port()
+        self.keys = self.use_credential_keys()
 
     def start(self, name, config):
         log = open(os.path.join(self.state_path, name + '.log'), 'w+')
@@ -252,3 +255,84 @@ class TestManage(ProcessTestCase):
         self.assertEqual(0, result.returncode,
                          result.stdout + result.stderr)
         self.assertIn('Database schema', result.stdout)
+
+
+class TestCredentialKeysRequired(ProcessTestCase):
+    """Every service that encrypts or decrypts source passwords refuses to
+    start without keys, with one line naming the option, the path and the
+    command to run."""
+
+    SERVICES = ('xms-api', 'xms-conductor', 'xms-worker', 'xms-all-in-one')
+
+    def test_each_service_refuses_to_start_without_keys(self):
+        missing = os.path.join(self.state_path, 'no-keys')
+        self.keys = missing
+        config = self.write_config()
+        for name in self.SERVICES:
+            result = subprocess.run([_script(name), '--config-file', config],
+                                    capture_output=True, text=True,
+                                    timeout=120, check=False)
+            self.assertEqual(1, result.returncode,
+                             '%s: %s' % (name, result.stderr))
+            lines = result.stderr.strip().splitlines()
+            self.assertEqual(1, len(lines), '%s: %s' % (name, result.stderr))
+            self.assertEqual(
+                '%s: error: No credential encryption key in %s '
+                '([credentials]/key_repository). Run "xms-manage '
+                'credentials init" once for the deployment, then copy the '
+                'keys to every XMS host with "xms-manage credentials '
+                'export" and "xms-manage credentials init --from FILE".'
+                % (name, missing), lines[0])
+            self.assertFalse(os.path.exists(missing), name)
+        # Nothing registered: none got as far as its heartbeat.
+        self.assertEqual({}, self.workers())
+
+    def test_a_corrupt_key_is_refused_too(self):
+        with open(os.path.join(self.keys, '0'), 'w') as f:
+            f.write('not a key')
+        result = subprocess.run(
+            [_script('xms-conductor'), '--config-file', self.write_config()],
+            capture_output=True, text=True, timeout=120, check=False)
+        self.assertEqual(1, result.returncode, result.stderr)
+        self.assertEqual(
+            'xms-conductor: error: The credential key repository %s '
+            '([credentials]/key_repository) is unusable: a key file does '
+            'not hold a Fernet key.' % self.keys, result.stderr.strip())
+
+    @staticmethod
+    def castellan_config(auth_url, barbican_url, password):
+        return ('[credentials]\nbackend = castellan\n'
+                '[barbican]\nbarbican_endpoint = %s\n'
+                '[service_auth]\nauth_type = password\n'
+                'auth_url = %s\nusername = xms\npassword = %s\n'
+                'project_name = service\nuser_domain_id = default\n'
+                'project_domain_id = default\n'
+                % (barbican_url, auth_url, password))
+
+    def test_castellan_backend_starts_with_the_real_barbican(self):
+        state = minicloud.shared_minicloud()
+        config = self.write_config(self.castellan_config(
+            state['auth_url'], state['barbican']['url'],
+            state['users']['xms']['password']))
+        proc, log = self.start('xms-conductor', config)
+        host = 'test-test_castellan_backend_starts_with_the_real_barbican'
+        row = _wait(lambda: self.workers().get(('xms-conductor', host)))
+        self.assertIsNotNone(row, open(log.name).read())
+        proc.send_signal(signal.SIGTERM)
+        self.assertEqual(0, proc.wait(timeout=60), open(log.name).read())
+
+    def test_castellan_backend_needs_its_key_manager(self):
+        config = self.write_config(self.castellan_config(
+            'http://127.0.0.1:%d/v3' % _free_port(),
+            'http://127.0.0.1:%d' % _free_port(), 'unused-password'))
+        result = subprocess.run([_script('xms-worker'), '--config-file',
+                                 config], capture_output=True, text=True,
+                                timeout=120, check=False)
+        self.assertEqual(1, result.returncode, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), result.stderr)
+        self.assertTrue(lines[0].startswith(
+            'xms-worker: error: The key manager ([credentials]/backend '
+            'castellan, [key_manager]/backend barbican, as the '
+            '[service_auth] user) could not be reached: '), lines[0])
+        self.assertNotIn('unused-password', result.stderr)

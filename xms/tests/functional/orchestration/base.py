@@ -42,8 +42,7 @@ class OrchestrationTestCase(base.FunctionalTestCase):
     def setUp(self):
         super().setUp()
         self.config(host='xms-test-%s' % uuid.uuid4().hex[:8])
-        self.config(key_repository=os.path.join(self.state_path, 'keys'),
-                    group='credentials')
+        self.use_credential_keys()
         self.config(task_poll_interval=0.05, power_poll_interval=0.05,
                     group='vsphere')
         self.config(storage_driver='local', attach_driver='local',

@@ -23,8 +23,7 @@ class VSphereTestCase(base.FunctionalTestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(key_repository=self.state_path + '/keys',
-                    group='credentials')
+        self.use_credential_keys()
         self.config(task_poll_interval=0.05, power_poll_interval=0.05,
                     group='vsphere')
         self.ctx = context.get_admin_context()

@@ -42,8 +42,7 @@ class APITestCase(base.TestCase):
     def setUp(self):
         super().setUp()
         self.config(auth_strategy='noauth', group='api')
-        self.config(key_repository=self.state_path + '/keys',
-                    group='credentials')
+        self.use_credential_keys()
         # The global transaction factory starts once per process from
         # this option; each test then gets its own in-memory database.
         self.config(connection='sqlite://', group='database')
