@@ -63,9 +63,7 @@ class VddkCommandTest(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(key_repository=os.path.join(self.state_path, 'keys'),
-                    group='credentials')
-        credentials.setup_repository()
+        self.use_credential_keys()
         self.libdir = os.path.join(self.state_path, 'vddk')
         os.makedirs(os.path.join(self.libdir, 'lib64'))
         open(os.path.join(self.libdir, 'lib64', 'libvixDiskLib.so.8.0.2'),
