@@ -38,6 +38,7 @@ def _set_embedded_defaults():
     CONF.set_default('storage_driver', 'local', group='target')
     CONF.set_default('attach_driver', 'local', group='target')
     CONF.set_default('compute_driver', 'local', group='target')
+    CONF.set_default('network_driver', 'local', group='target')
 
 
 def _main(argv):

@@ -47,7 +47,7 @@ class OrchestrationTestCase(base.FunctionalTestCase):
         self.config(task_poll_interval=0.05, power_poll_interval=0.05,
                     group='vsphere')
         self.config(storage_driver='local', attach_driver='local',
-                    compute_driver='local',
+                    compute_driver='local', network_driver='local',
                     local_dir=os.path.join(self.state_path, 'target'),
                     group='target')
         self.config(driver='none', group='conversion')

@@ -65,6 +65,7 @@ class JobboardTestCase(base.OrchestrationTestCase):
                 'power_poll_interval = 0.05',
                 '[target]', 'storage_driver = local',
                 'attach_driver = local', 'compute_driver = local',
+                'network_driver = local',
                 'local_dir = %s' % c.target.local_dir,
                 '[conversion]', 'driver = none',
                 '[transport]', 'chunk_size_mib = 1', 'buffer_mib = 4',

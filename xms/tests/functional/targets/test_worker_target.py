@@ -4,11 +4,11 @@ CreateVolumes, CreatePorts, FinalizeVolumes and CreateInstance run as a
 flow runs them: on a job row in MariaDB, acting in tenant1 through
 alice's trust, reading every setting from the job's target spec. The
 test proves each setting reaches Nova, Cinder and Neutron: the instance
-name, two volumes (one of the asked volume type), two ports on two
-networks (one with the asked fixed IP and the source MAC, one with the
-asked security group) and the converted guest's image metadata on the
-boot volume. The REST journey (API, conductor, worker processes) is
-proved elsewhere; this is its worker side.
+name and availability zone, two volumes (one of the asked volume type),
+two ports on two networks (one with the asked fixed IP and the source
+MAC, one with the asked security group) and the converted guest's image
+metadata on the boot volume. The REST journey (API, conductor, worker
+processes) is proved elsewhere; this is its worker side.
 """
 
 import random
@@ -117,6 +117,7 @@ class WorkerTargetTasksTest(func_base.FunctionalTestCase):
         name = 'web-migrated-%s' % uuid.uuid4().hex[:6]
         job = self._job({
             'instance_name': name,
+            'availability_zone': 'nova',
             'disk_volume_types': {
                 '2001': self.cloud.state['volume_type']['name']},
             'network_mapping': [
@@ -145,6 +146,7 @@ class WorkerTargetTasksTest(func_base.FunctionalTestCase):
         self.assertEqual('ACTIVE', server.status)
         self.assertEqual(name, server.name)
         self.assertEqual(self.tenant, server.project_id)
+        self.assertEqual('nova', server.availability_zone)
         self.assertEqual(sorted(volumes.values()),
                          sorted(a['id'] for a in server.attached_volumes))
         self.assertEqual('m1.medium', self.admin.compute.find_flavor(
@@ -157,6 +159,8 @@ class WorkerTargetTasksTest(func_base.FunctionalTestCase):
         second = self.admin.block_storage.get_volume(volumes['2001'])
         self.assertEqual(self.cloud.state['volume_type']['name'],
                          second.volume_type)
+        self.assertEqual(['nova', 'nova'],
+                         [boot.availability_zone, second.availability_zone])
 
         attached = {i.port_id for i in
                     self.admin.compute.server_interfaces(instance)}
