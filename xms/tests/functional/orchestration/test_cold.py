@@ -2,6 +2,7 @@
 
 from xms.common import states
 from xms.conductor import jobs
+from xms.db import api as db_api
 from xms.targets.compute import local as local_compute
 from xms.tests.functional.orchestration import base
 
@@ -34,4 +35,12 @@ class TestColdMigration(base.OrchestrationTestCase):
                           'finalize', 'boot_target'], phases)
         self.assertTrue(job.target_resources.get('instance'))
         with open(local_compute.domain_path(job.id)) as f:
-            self.assertIn(job.target_resources['instance'], f.read())
+            domain = f.read()
+        self.assertIn(job.target_resources['instance'], domain)
+        # One port per source NIC, written into the domain with its MAC.
+        nics = db_api.vm_get(self.ctx, job.vm_id).nics
+        self.assertTrue(nics)
+        self.assertEqual(len(nics), len(job.target_resources['ports']))
+        for nic in nics:
+            self.assertIn(nic.mac_address, domain)
+        self.assertTrue(job.inspection_converted)

@@ -74,7 +74,8 @@ class MigrationTest(OpenStackTargetTestBase):
                  {'device_key': 2001, 'capacity_bytes': 512 * MiB}]
         nics = [{'device_key': 4000, 'mac_address': '00:50:56:9A:01:02',
                  'network_name': 'VM Network'}]
-        mapping = [{'source': '*', 'network': 'xmsmc-net',
+        mapping = [{'source_network': '*',
+                    'network_id': self.cloud.state['network']['id'],
                     'fixed_ip': '10.99.0.%d' % random.randint(20, 250)}]
         self.addCleanup(cleanup.cleanup, ctx, self.job, {})
 
@@ -186,19 +187,21 @@ class PreflightRefusalTest(OpenStackTargetTestBase):
                  'network_name': 'VM Network'},
                 {'device_key': 4001, 'mac_address': '00:50:56:00:00:02',
                  'network_name': 'Backup'}]
-        mapping = [{'source': '4000', 'network': 'no-such-net'}]
+        missing = str(uuid.uuid4())
+        mapping = [{'source_network': '4000', 'network_id': missing}]
         names = [n['name'] for n in insp.networks(ctx, {})]
         self.assertIn('xmsmc-net', names)
         problems = insp.problems(ctx, {'network_mapping': mapping},
                                  nics=nics)
         self.assertEqual(2, len(problems), problems)
         self.assertIn('4001 is not mapped', problems[0])
-        self.assertIn('no-such-net does not exist', problems[1])
+        self.assertIn('%s does not exist' % missing, problems[1])
         self.assertRaises(base.NetworkNotFound, self.network.create_ports,
                           ctx, self.job, nics[:1], mapping)
         self.assertRaises(base.NetworkMappingMissing,
                           self.network.create_ports, ctx, self.job, nics,
-                          mapping + [{'source': '4002', 'network': 'x'}])
+                          mapping + [{'source_network': '4002',
+                                      'network_id': missing}])
         self.assertEqual([], self.job_leftovers()[1])
 
     def test_quota_exhausted(self):
@@ -271,9 +274,10 @@ class PreflightChecksTest(OpenStackTargetTestBase):
             '/os-quota-sets/%s' % project.id,
             json={'quota_set': {'gigabytes': 1}})
         ctx = self.cloud.user_context(project_id=project.id)
+        missing = str(uuid.uuid4())
         spec = {'project_id': project.id,
-                'network_mapping': [{'source': '4000',
-                                     'network': 'no-such-net'}]}
+                'network_mapping': [{'source_network': '4000',
+                                     'network_id': missing}]}
         data = pf_base.CheckInput(
             self._vm(5 * GiB, [4000, 4001]), target_spec=spec,
             inspector=inspector.OpenStackInspector(), context=ctx)
@@ -284,7 +288,7 @@ class PreflightChecksTest(OpenStackTargetTestBase):
         self.assertEqual('block', results['nic_mapping']['status'])
         self.assertIn('4001', results['nic_mapping']['message'])
         self.assertEqual('block', results['target_networks']['status'])
-        self.assertIn('no-such-net', results['target_networks']['message'])
+        self.assertIn(missing, results['target_networks']['message'])
         self.assertEqual('block', results['volume_quota']['status'])
         self.assertIn('gigabytes', results['volume_quota']['message'])
         self.assertEqual('pass', results['compute_quota']['status'],

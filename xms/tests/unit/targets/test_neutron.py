@@ -30,8 +30,7 @@ class CreatePortsTest(test_base.TestCase):
         self.driver = neutron.NeutronNetworkDriver()
 
     def test_keeps_mac(self):
-        ids = self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC],
-                                       [{'source_network': '*', 'network_id': 'net'}])
+        ids = self.driver.create_ports(None, {'uuid': 'job-7'}, [NIC], ANY)
         self.assertEqual(['port-id'], ids)
         attrs = self.conn.network.create_port.call_args.kwargs
         self.assertEqual('00:50:56:aa:bb:cc', attrs['mac_address'])
