@@ -91,15 +91,17 @@ class WorkerTargetTasksTest(func_base.FunctionalTestCase):
             'trust_id': trust_ctx.trust_id, 'source_id': vm.source_id,
             'vm_id': vm.id, 'vm_name': vm.name, 'type': 'cold',
             'state': 'running', 'target_spec': spec}, disks)
-        self.addCleanup(self._cleanup, job.id)
+        self.addCleanup(self._cleanup, job)
         return job
 
-    def _cleanup(self, job_id):
-        target.DeleteTarget().execute(job_id)
-        volumes, ports, servers = self._leftovers(job_id)
+    def _cleanup(self, job):
+        target.DeleteTarget().execute(job.id)
+        volumes, ports, servers = self._leftovers(job.uuid)
         self.assertEqual(([], [], []), (volumes, ports, servers))
 
     def _leftovers(self, job_id):
+        """What the cloud holds of the job (``job_id``: its UUID, the
+        target's name for it)."""
         volumes = [v.id for v in self.admin.block_storage.volumes(
             all_projects=True)
             if (v.metadata or {}).get(base.META_JOB) == str(job_id)]
@@ -186,4 +188,4 @@ class WorkerTargetTasksTest(func_base.FunctionalTestCase):
         exc = self.assertRaises(base.TargetError,
                                 target.CreatePorts().execute, job.id)
         self.assertIn('no-such-group', str(exc))
-        self.assertEqual([], self._leftovers(job.id)[1])
+        self.assertEqual([], self._leftovers(job.uuid)[1])
