@@ -66,7 +66,9 @@ USERS = {
     'placement': ('placement-pass', 'service', ('admin', 'service')),
     'glance': ('glance-pass', 'service', ('admin', 'service')),
     'barbican': ('barbican-pass', 'service', ('admin', 'service')),
-    'xms': ('xms-pass', 'service', ('member', 'service')),
+    # admin in its project: Keystone lets only a trust's trustor or an
+    # admin revoke it, and XMS revokes the trusts of finished jobs.
+    'xms': ('xms-pass', 'service', ('member', 'service', 'admin')),
     'alice': ('alice-pass', 'tenant1', ('member',)),
     'bob': ('bob-pass', 'tenant1', ('reader',)),
 }
