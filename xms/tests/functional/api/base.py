@@ -135,7 +135,17 @@ class KeystoneAPITestCase(ConductorTestCase):
             context.session.add(vm)
             context.session.flush()
             return vm
-        return _create(ctx)
+        vm = _create(ctx)
+        if verdict:
+            self.make_preflight(vm, verdict)
+        return vm
+
+    def make_preflight(self, vm, verdict, mode='warm'):
+        """A completed preflight of ``vm``'s current inventory."""
+        return db_api.preflight_create(self.admin_context(), {
+            'project_id': vm.project_id, 'vm_id': vm.id, 'mode': mode,
+            'status': 'completed', 'verdict': verdict,
+            'vm_fingerprint': db_api.vm_fingerprint(vm)})
 
     def make_job(self, vm, persona='member', state=None, **values):
         resp = self.request(persona, 'post', '/v1/jobs',
