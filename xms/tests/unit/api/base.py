@@ -140,6 +140,7 @@ class APITestCase(base.TestCase):
 
     def make_preflight(self, vm, verdict, mode='warm'):
         """A completed preflight of ``vm``'s current inventory."""
+        vm = db_api.vm_get(self.admin_context(), vm.id)
         return db_api.preflight_create(self.admin_context(), {
             'project_id': vm.project_id, 'vm_id': vm.id, 'mode': mode,
             'status': 'completed', 'verdict': verdict,
