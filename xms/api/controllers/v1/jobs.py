@@ -166,7 +166,13 @@ def _gate(ctx, vm, job_type, override):
             'again') % {'mode': current[0].mode,
                         'preflight': current[0].uuid, 'wanted': wanted,
                         'vm': vm.name})
-    if any(mode in modes for mode in latest):
+    stale = [p for mode, p in latest.items() if mode in modes]
+    if stale and all(p.vm_fingerprint is None for p in stale):
+        raise PreflightGate(vm=vm.uuid, reason=_(
+            'its last %(wanted)s preflight predates the upgrade that made '
+            'verdicts depend on the inventory; run a %(wanted)s preflight '
+            'of VM %(vm)s again') % {'wanted': wanted, 'vm': vm.name})
+    if stale:
         raise PreflightGate(vm=vm.uuid, reason=_(
             'its disks, NICs, CBT or snapshots changed since its last '
             '%(wanted)s preflight (a rescan); run a %(wanted)s preflight '

@@ -249,6 +249,13 @@ class TestGateModes(JobsBase):
         self.make_preflight(self.vm, 'pass', mode='cold')
         self.create([self.vm], 'cold')
 
+    def test_preflight_from_before_the_upgrade_does_not_count(self):
+        db_api.preflight_create(self.admin_context(), {
+            'project_id': self.fresh.project_id, 'vm_id': self.fresh.id,
+            'mode': 'warm', 'status': 'completed', 'verdict': 'pass'})
+        resp = self.create([self.fresh], status=409)
+        self.assertError(resp, 409, contains='predates the upgrade')
+
     def _rescan(self, vm, **disk_changes):
         ctx = self.admin_context()
         source = db_api.source_get(ctx, vm.source_id)
