@@ -26,9 +26,14 @@ RESOURCES = (
      'migration mode and an optional target. Each gives a verdict (pass, '
      'warn or block), category scores and checks.'),
     ('jobs', 'Jobs', 'Migrations, one VM per job; a request for several '
-     'VMs creates a wave of jobs sharing a wave_id. A job needs its VM\'s '
-     'latest preflight verdict to be pass or warn (an admin may override '
-     'block). Actions the job\'s state does not allow answer 409 with the '
+     'VMs creates a wave of jobs sharing a wave_id, all of them or none. A '
+     'warm job needs a pass or warn preflight of its VM in warm mode, a '
+     'cold job one in cold or warm mode, taken since the last rescan that '
+     'changed the VM\'s disks, NICs, CBT or snapshots; otherwise the '
+     'request answers 409 naming the preflight to run (an admin may '
+     'override block with a reason). A VM has at most one active job (any '
+     'state but completed and cancelled): a second answers 409 naming the '
+     'first. Actions the job\'s state does not allow answer 409 with the '
      'reason.'),
     ('events', 'Events', 'What happened to jobs and sources, newest '
      'first.'),
@@ -113,7 +118,11 @@ FIELDS = {
                         'before a hard power-off (default 300).',
     'keep_target': 'Keep the target volumes and ports when cancelling.',
     'override_block': 'Submit even if the preflight verdict is block '
-                      '(admin only; recorded as an event).',
+                      '(admin only; needs override_reason; recorded on '
+                      'the job and as a block_overridden event with the '
+                      'admin\'s user id).',
+    'override_reason': 'Why an admin overrode a preflight Block; null '
+                       'when no Block was overridden.',
     'progress': 'Bytes done and total, percent, rate and ETA.',
     'lag': 'Time since the last successful sync and the changed bytes '
            'the next sync carries.',

@@ -145,6 +145,12 @@ class JobBusy(Conflict):
                 'to finish.')
 
 
+class VmBusy(Conflict):
+    msg_fmt = _('VM %(vm)s already has an active job (%(job)s); a VM has '
+                'one job at a time until it is completed or cancelled: '
+                'wait for that job, or cancel or delete it first.')
+
+
 class ConcurrentUpdate(Conflict):
     msg_fmt = _('%(resource)s %(id)s was changed by another request; '
                 'reload it and try again.')

@@ -35,6 +35,11 @@ STATES = (QUEUED, RUNNING, READY, SYNCING, CUTTING_OVER, COMPLETED, FAILED,
 
 # States in which no flow will ever run again without a user action.
 FINISHED_STATES = frozenset([COMPLETED, FAILED, CANCELLED])
+# States in which a job no longer claims its VM, so that another job may
+# be created for it. A failed job keeps the claim: it still holds its
+# target resources and may be retried; cancelling or deleting it releases
+# the VM.
+VM_RELEASED_STATES = frozenset([COMPLETED, CANCELLED])
 # States in which a flow is (or is about to be) running for the job.
 ACTIVE_STATES = frozenset([RUNNING, SYNCING, CUTTING_OVER, CANCELLING])
 

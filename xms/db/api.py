@@ -10,8 +10,11 @@ State changes are conditional updates with a row-count check (STYLE.md
 habit 7), so two processes racing on one job cannot both win.
 """
 
+import hashlib
+import json
 import uuid as uuid_lib
 
+from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_db.sqlalchemy import utils as db_utils
@@ -253,18 +256,70 @@ def source_delete(context, ident):
 
 # --- jobs ---
 
-@main_context_manager.writer
-def job_create(context, values, disks=()):
-    """Create a job and its per-disk rows in one transaction."""
+def _new_job(values, disks):
+    """A ``Job`` row that claims its VM unless it starts released."""
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
     values.setdefault('state', states.QUEUED)
+    if values['state'] not in states.VM_RELEASED_STATES:
+        values.setdefault('active_vm_id', values.get('vm_id'))
     job = models.Job(**values)
     for disk in disks:
         job.disks.append(models.JobDisk(**disk))
-    context.session.add(job)
-    context.session.flush()
     return job
+
+
+@oslo_db_api.wrap_db_retry(max_retries=3, retry_on_deadlock=True)
+@main_context_manager.writer
+def _jobs_insert(context, specs):
+    jobs = [_new_job(values, disks) for values, disks in specs]
+    context.session.add_all(jobs)
+    context.session.flush()
+    return jobs
+
+
+def jobs_create(context, specs):
+    """Create several jobs (a wave) and their disks in one transaction.
+
+    Either every job is created or none is. A job claims its VM through
+    ``active_vm_id``, whose unique constraint refuses a second active job
+    of one VM even when requests race (InnoDB may answer such a race with
+    a deadlock: the retry then meets the constraint).
+
+    :param specs: ``(values, disks)`` pairs: ``jobs`` columns and a list
+        of ``job_disks`` columns.
+    :raises VmBusy: when a VM of the wave already has an active job.
+    :returns: the created jobs, in the order of ``specs``.
+    """
+    try:
+        return _jobs_insert(context, specs)
+    except db_exc.DBDuplicateEntry as exc:
+        if 'active_vm_id' not in (exc.columns or ['active_vm_id']):
+            raise
+        busy = vm_active_job(context, [v.get('vm_id') for v, _d in specs])
+        vm, job = busy or ('?', '?')
+        raise exception.VmBusy(vm=vm, job=job)
+
+
+def job_create(context, values, disks=()):
+    """Create a job and its per-disk rows in one transaction."""
+    return jobs_create(context, [(values, disks)])[0]
+
+
+@main_context_manager.reader
+def vm_active_job(context, vm_ids):
+    """The first of ``vm_ids`` that has an active job.
+
+    :returns: ``(vm uuid, job uuid)``, or None when every VM is free.
+    """
+    ids = [i for i in vm_ids if i is not None]
+    if not ids:
+        return None
+    row = (context.session.query(models.Vm.uuid, models.Job.uuid)
+           .join(models.Job, models.Job.active_vm_id == models.Vm.id)
+           .filter(models.Vm.id.in_(ids))
+           .order_by(models.Job.id).first())
+    return tuple(row) if row else None
 
 
 @main_context_manager.reader
@@ -299,6 +354,9 @@ def job_update(context, job_id, values, expected=None):
             query = query.filter(column == value)
     values = dict(values)
     values['updated_at'] = timeutils.utcnow()
+    if values.get('state') in states.VM_RELEASED_STATES:
+        # The VM is free for another job (see states.VM_RELEASED_STATES).
+        values['active_vm_id'] = None
     count = query.update(values, synchronize_session=False)
     if count != 1:
         raise exception.ConcurrentUpdate(resource='Job', id=job_id)
@@ -375,6 +433,26 @@ def preflight_list(context, filters=None, limit=None, marker=None,
                  sort_key, sort_dir)
 
 
+@main_context_manager.reader
+def preflight_latest(context, vm_id, modes):
+    """The newest completed preflight of a VM in each of ``modes``.
+
+    :returns: ``{mode: Preflight}``; a mode never run is absent.
+    """
+    rows = (context.session.query(models.Preflight)
+            .filter(models.Preflight.vm_id == vm_id)
+            .filter(models.Preflight.mode.in_(list(modes)))
+            .filter(models.Preflight.status == 'completed')
+            .filter(models.Preflight.verdict.isnot(None))
+            .order_by(models.Preflight.id.desc()))
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.mode, row)
+        if len(latest) == len(modes):
+            break
+    return latest
+
+
 @main_context_manager.writer
 def preflight_update(context, preflight_id, values):
     """Update a preflight; a verdict is copied onto its VM for filtering."""
@@ -437,6 +515,35 @@ def new_uuid():
 
 _VM_CHILDREN = (('disks', models.VmDisk), ('nics', models.VmNic))
 
+# What a preflight verdict depends on and a rescan may change: the disks,
+# the NICs, Changed Block Tracking (and the hardware version it needs),
+# snapshots and whether the VM is still there. Power state is left out:
+# it changes often and no check of either mode blocks on a running or
+# stopped VM.
+_FINGERPRINT_VM = ('missing', 'cbt_enabled', 'hardware_version',
+                   'snapshot_count', 'consolidation_needed')
+_FINGERPRINT_DISK = ('device_key', 'capacity_bytes', 'datastore',
+                     'file_name', 'controller_type', 'disk_mode', 'sharing',
+                     'is_rdm', 'backing_uuid')
+_FINGERPRINT_NIC = ('device_key', 'network_name', 'network_moref',
+                    'mac_address', 'adapter_type')
+
+
+def vm_fingerprint(vm):
+    """A digest of the inventory a preflight verdict of ``vm`` rests on.
+
+    A preflight stores the fingerprint of the VM it assessed; the job gate
+    accepts the verdict only while the VM still has that fingerprint, so
+    a rescan that changes a disk, a NIC, CBT or snapshots invalidates it.
+    """
+    state = [[getattr(vm, f) for f in _FINGERPRINT_VM],
+             sorted([getattr(d, f) for f in _FINGERPRINT_DISK]
+                    for d in vm.disks),
+             sorted([getattr(n, f) for f in _FINGERPRINT_NIC]
+                    for n in vm.nics)]
+    text = json.dumps(state, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
 
 def _sync_children(vm, attr, model, records):
     """Update ``vm.<attr>`` in place from records keyed by device_key."""
@@ -455,6 +562,14 @@ def _sync_children(vm, attr, model, records):
     for key, row in current.items():
         if key not in wanted:
             getattr(vm, attr).remove(row)
+
+
+def _invalidate_verdict(vm):
+    """Forget the inventory filter's verdict of a VM that changed.
+
+    The preflights keep theirs; the job gate ignores them by fingerprint.
+    """
+    vm.verdict = None
 
 
 @main_context_manager.writer
@@ -491,6 +606,7 @@ def vm_inventory_sync(context, source, records, seen_at=None):
             added += 1
         else:
             updated += 1
+        before = vm_fingerprint(vm) if vm.id else None
         for column, value in record.items():
             if getattr(vm, column) != value:
                 setattr(vm, column, value)
@@ -498,9 +614,13 @@ def vm_inventory_sync(context, source, records, seen_at=None):
         vm.last_seen_at = seen_at
         for attr, model in _VM_CHILDREN:
             _sync_children(vm, attr, model, children[attr])
+        if before is not None and vm_fingerprint(vm) != before:
+            _invalidate_verdict(vm)
     missing = 0
     for moref, vm in existing.items():
         if moref not in seen:
+            if not vm.missing:
+                _invalidate_verdict(vm)
             vm.missing = True
             missing += 1
     context.session.flush()

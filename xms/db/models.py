@@ -197,6 +197,9 @@ class Preflight(Base):
     target_spec = sa.Column(db_types.JsonEncodedDict, nullable=True)
     status = sa.Column(sa.String(16), nullable=False, default='pending')
     verdict = sa.Column(sa.String(16), nullable=True)
+    # Digest of the inventory the checks read (xms.db.api.vm_fingerprint):
+    # the verdict holds only while the VM's fingerprint is still this one.
+    vm_fingerprint = sa.Column(sa.String(64), nullable=True)
     scores = sa.Column(db_types.JsonEncodedDict, nullable=True)
     checks = sa.Column(db_types.JsonEncodedList, nullable=True)
     error = sa.Column(sa.Text, nullable=True)
@@ -210,6 +213,7 @@ class Job(Base):
     __table_args__ = (
         sa.Index('jobs_project_id_state_idx', 'project_id', 'state'),
         sa.Index('jobs_state_next_sync_at_idx', 'state', 'next_sync_at'),
+        sa.UniqueConstraint('active_vm_id', name='uniq_jobs0active_vm_id'),
         {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'},
     )
 
@@ -228,6 +232,13 @@ class Job(Base):
                       sa.ForeignKey('vms.id', ondelete='SET NULL'),
                       nullable=True)
     vm_name = sa.Column(sa.String(255), nullable=True)
+    # The VM while this job claims it, NULL once the job is completed or
+    # cancelled (states.VM_RELEASED_STATES): the unique constraint on it
+    # is what allows at most one active job per VM.
+    active_vm_id = sa.Column(sa.Integer,
+                             sa.ForeignKey('vms.id', ondelete='SET NULL',
+                                           name='jobs_active_vm_id_fkey'),
+                             nullable=True)
     # A wave groups the jobs submitted by one request.
     wave_id = sa.Column(sa.String(36), nullable=True, index=True)
     type = sa.Column(sa.String(16), nullable=False)
@@ -238,6 +249,8 @@ class Job(Base):
     shutdown_timeout = sa.Column(sa.Integer, nullable=True)
     keep_target = sa.Column(sa.Boolean, nullable=False, default=False)
     override_block = sa.Column(sa.Boolean, nullable=False, default=False)
+    # Why an admin overrode a Block (the admin is user_id).
+    override_reason = sa.Column(sa.Text, nullable=True)
     bytes_done = sa.Column(sa.BigInteger, nullable=False, default=0)
     bytes_total = sa.Column(sa.BigInteger, nullable=False, default=0)
     rate_bps = sa.Column(sa.BigInteger, nullable=True)

@@ -150,4 +150,5 @@ def run_preflight(context, preflight_id, inspector=None, driver=None,
     return db_api.preflight_update(context, preflight.id, {
         'status': 'completed', 'verdict': verdict, 'scores': scores,
         'checks': results, 'error': None,
+        'vm_fingerprint': db_api.vm_fingerprint(vm),
         'finished_at': timeutils.utcnow()})

@@ -20,7 +20,16 @@ CREATE = common.obj({
                          'maximum': 86400},
     'keep_target': common.BOOLEAN,
     'override_block': common.BOOLEAN,
+    'override_reason': {
+        'type': 'string', 'minLength': 1, 'maxLength': 1024,
+        'description': 'Why the preflight Block is overridden; required '
+                       'with override_block, kept on the job and in its '
+                       'block_overridden event with the admin\'s user id.'},
 }, required=['vm_ids', 'type'])
+# override_block true needs a reason (who overrides is the request's user).
+CREATE['if'] = {'properties': {'override_block': {'const': True}},
+                'required': ['override_block']}
+CREATE['then'] = {'required': ['override_reason']}
 
 CANCEL = common.obj({'keep_target': common.BOOLEAN})
 
@@ -93,6 +102,7 @@ _FIELDS = {
     'shutdown_timeout': common.NULLABLE_INTEGER,
     'keep_target': common.BOOLEAN,
     'override_block': common.BOOLEAN,
+    'override_reason': common.NULLABLE_STRING,
     'progress': PROGRESS,
     'lag': LAG,
     'incremental_syncs': common.INTEGER,

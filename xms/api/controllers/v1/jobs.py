@@ -1,11 +1,19 @@
 """``/v1/jobs``: migrations, one VM each; a request for several VMs makes
 a wave of jobs sharing a ``wave_id``.
 
-A job needs the VM's latest preflight verdict to be Pass or Warn; an
-admin may override a Block with ``override_block``, which is recorded as
-a warning event of the job. With Keystone authentication the API creates
-a trust from the user to the XMS service user on the job's project, so
-workers can act there after the user's token expires.
+The gate: a job needs a Pass or Warn preflight of its VM in a mode that
+covers the job (:data:`GATE_MODES`) and taken on the VM's current
+inventory (its fingerprint, :func:`xms.db.api.vm_fingerprint`, so a rescan
+that changed the VM invalidates it). An admin may override a Block with
+``override_block`` and an ``override_reason``, both kept on the job and
+in a warning event naming the admin. A VM has at most one active job,
+which the database enforces (``jobs.active_vm_id``).
+
+With Keystone authentication the API creates a trust from the user to the
+XMS service user on the job's project, so workers can act there after the
+user's token expires. A wave is all or nothing: every trust first, then
+every job in one transaction, and only then the casts to the conductor;
+on a failure the trusts made are deleted and nothing is created.
 """
 
 from oslo_log import log as logging
@@ -31,6 +39,14 @@ from xms.db import models
 LOG = logging.getLogger(__name__)
 
 SUBMITTABLE = ('pass', 'warn')
+
+# Preflight modes whose verdict admits a job of each type. A warm
+# preflight runs every check a cold one runs, each at least as strictly
+# (the CBT and independent-disk checks block only in warm mode; the power
+# state check warns in both modes, never blocks), so it covers a cold job
+# too; a cold preflight never checked what a warm job needs.
+GATE_MODES = {states.COLD: (states.COLD, states.WARM),
+              states.WARM: (states.WARM,)}
 
 
 class PreflightGate(exception.Conflict):
@@ -67,6 +83,7 @@ def job_view(job, refs, detail=False, syncs=()):
         'shutdown_timeout': job.shutdown_timeout,
         'keep_target': bool(job.keep_target),
         'override_block': bool(job.override_block),
+        'override_reason': job.override_reason,
         'progress': {
             'bytes_done': job.bytes_done or 0,
             'bytes_total': job.bytes_total or 0,
@@ -123,22 +140,54 @@ def _detail(ctx, job):
                     syncs=db_api.api_job_syncs(ctx, job.id))
 
 
-def _gate(ctx, vm, override):
-    """Raise unless the VM's latest verdict lets it be submitted.
+def _gate(ctx, vm, job_type, override):
+    """Raise unless a current preflight lets ``vm`` get a ``job_type`` job.
 
-    :returns: True when an admin overrides a Block.
+    The newest completed preflight of each mode in ``GATE_MODES[job_type]``
+    counts if it assessed the VM's current inventory; one Pass or Warn
+    among them admits the job.
+
+    :returns: the Block preflight an admin overrides, or None.
+    :raises PreflightGate: naming the preflight to run.
     """
-    verdict = (vm.verdict or '').lower()
-    if verdict in SUBMITTABLE:
-        return False
-    if not verdict:
+    modes = GATE_MODES[job_type]
+    latest = db_api.preflight_latest(ctx, vm.id, (states.COLD, states.WARM))
+    fingerprint = db_api.vm_fingerprint(vm)
+    current = [p for mode, p in latest.items()
+               if mode in modes and p.vm_fingerprint == fingerprint]
+    if any(p.verdict in SUBMITTABLE for p in current):
+        return None
+    wanted = ' or '.join(modes)
+    if current:
+        if override:
+            return current[0]
         raise PreflightGate(vm=vm.uuid, reason=_(
-            'it has no preflight verdict; run a preflight first'))
-    if override:
-        return True
+            'its %(mode)s preflight %(preflight)s gave Block; fix the '
+            'blocking checks and run a %(wanted)s preflight of VM %(vm)s '
+            'again') % {'mode': current[0].mode,
+                        'preflight': current[0].uuid, 'wanted': wanted,
+                        'vm': vm.name})
+    stale = [p for mode, p in latest.items() if mode in modes]
+    if stale and all(p.vm_fingerprint is None for p in stale):
+        raise PreflightGate(vm=vm.uuid, reason=_(
+            'its last %(wanted)s preflight predates the upgrade that made '
+            'verdicts depend on the inventory; run a %(wanted)s preflight '
+            'of VM %(vm)s again') % {'wanted': wanted, 'vm': vm.name})
+    if stale:
+        raise PreflightGate(vm=vm.uuid, reason=_(
+            'its disks, NICs, CBT or snapshots changed since its last '
+            '%(wanted)s preflight (a rescan); run a %(wanted)s preflight '
+            'of VM %(vm)s again') % {'wanted': wanted, 'vm': vm.name})
+    if latest:
+        raise PreflightGate(vm=vm.uuid, reason=_(
+            'a %(type)s migration needs a %(wanted)s preflight and the VM '
+            'has only a %(other)s one; run a %(wanted)s preflight of VM '
+            '%(vm)s first') % {'type': job_type, 'wanted': wanted,
+                               'other': ', '.join(sorted(latest)),
+                               'vm': vm.name})
     raise PreflightGate(vm=vm.uuid, reason=_(
-        'its latest preflight verdict is %s; fix the blocking checks '
-        'and run the preflight again') % vm.verdict)
+        'it has no preflight verdict; run a %(wanted)s preflight of VM '
+        '%(vm)s first') % {'wanted': wanted, 'vm': vm.name})
 
 
 def _disks(vm, target):
@@ -158,11 +207,8 @@ def _get(ctx, job_id, action):
     return job
 
 
-def _create_one(ctx, vm, body, wave_id, overridden):
+def _job_values(ctx, vm, body, wave_id, trust_id, blocked):
     job_type = body['type']
-    trust_id = None
-    if CONF.api.auth_strategy == 'keystone':
-        trust_id = keystone.create_trust(ctx, ctx.project_id)
     values = {
         'project_id': ctx.project_id, 'user_id': ctx.user_id,
         'trust_id': trust_id, 'source_id': vm.source_id, 'vm_id': vm.id,
@@ -170,7 +216,9 @@ def _create_one(ctx, vm, body, wave_id, overridden):
         'wave_id': wave_id, 'type': job_type,
         'target_spec': body.get('target') or {},
         'keep_target': body.get('keep_target', False),
-        'override_block': overridden,
+        'override_block': blocked is not None,
+        'override_reason': (body['override_reason'] if blocked is not None
+                            else None),
         'bytes_total': sum(d.capacity_bytes or 0 for d in vm.disks),
     }
     if job_type == states.WARM:
@@ -178,22 +226,69 @@ def _create_one(ctx, vm, body, wave_id, overridden):
                                            schema.DEFAULT_SYNC_INTERVAL)
         values['shutdown_timeout'] = body.get(
             'shutdown_timeout', schema.DEFAULT_SHUTDOWN_TIMEOUT)
-    try:
-        job = db_api.job_create(ctx, values, _disks(vm, body.get('target')))
-    except Exception:
+    return values
+
+
+def _delete_trusts(ctx, trust_ids):
+    for trust_id in trust_ids:
         if trust_id:
             keystone.delete_trust(ctx, trust_id)
+
+
+def _create_trusts(ctx, count):
+    """One trust per job of a wave, all or none.
+
+    :raises TrustError: after deleting the trusts already created.
+    """
+    if CONF.api.auth_strategy != 'keystone':
+        return [None] * count
+    trust_ids = []
+    try:
+        for _i in range(count):
+            trust_ids.append(keystone.create_trust(ctx, ctx.project_id))
+    except Exception:
+        LOG.warning('Trust %d of %d of a wave failed; deleting the %d '
+                    'created', len(trust_ids) + 1, count, len(trust_ids))
+        _delete_trusts(ctx, trust_ids)
         raise
-    events.record(ctx, 'job', 'created', 'Job created (%s) for VM %s' % (
-        job_type, vm.name), job=job)
-    if overridden:
-        events.record(ctx, 'job', 'block_overridden',
-                      'Preflight verdict Block of VM %s overridden by user '
-                      '%s' % (vm.name, ctx.user_id), job=job,
-                      severity='warning')
-    LOG.info('Job %s (%s) created for VM %s in project %s', job.uuid,
-             job_type, vm.uuid, job.project_id)
-    return job
+    return trust_ids
+
+
+def _create_wave(ctx, vms, body, blocked):
+    """Create the jobs of a wave atomically: trusts, then one transaction.
+
+    :returns: ``(wave_id, jobs)``.
+    :raises VmBusy: when a VM already has an active job.
+    """
+    busy = db_api.vm_active_job(ctx, [vm.id for vm in vms])
+    if busy:
+        raise exception.VmBusy(vm=busy[0], job=busy[1])
+    wave_id = uuidutils.generate_uuid()
+    trust_ids = _create_trusts(ctx, len(vms))
+    specs = [(_job_values(ctx, vm, body, wave_id, trust_id, block),
+              _disks(vm, body.get('target')))
+             for vm, trust_id, block in zip(vms, trust_ids, blocked,
+                                            strict=True)]
+    try:
+        jobs = db_api.jobs_create(ctx, specs)
+    except Exception:
+        _delete_trusts(ctx, trust_ids)
+        raise
+    for job, vm, block in zip(jobs, vms, blocked, strict=True):
+        events.record(ctx, 'job', 'created', 'Job created (%s) for VM %s' % (
+            job.type, vm.name), job=job)
+        if block is not None:
+            events.record(
+                ctx, 'job', 'block_overridden',
+                'Preflight verdict Block of VM %s overridden by user %s: %s'
+                % (vm.name, ctx.user_id, job.override_reason), job=job,
+                severity='warning',
+                payload={'user_id': ctx.user_id,
+                         'reason': job.override_reason,
+                         'preflight_id': block.uuid})
+        LOG.info('Job %s (%s) created for VM %s in project %s', job.uuid,
+                 job.type, vm.uuid, job.project_id)
+    return wave_id, jobs
 
 
 class JobsController(rest.RestController):
@@ -238,10 +333,8 @@ class JobsController(rest.RestController):
         if override:
             policy.authorize('xms:jobs:override_block', ctx)
         vms = [db_api.vm_get(ctx, vm_id) for vm_id in body['vm_ids']]
-        overridden = [_gate(ctx, vm, override) for vm in vms]
-        wave_id = uuidutils.generate_uuid()
-        jobs = [_create_one(ctx, vm, body, wave_id, o)
-                for vm, o in zip(vms, overridden, strict=True)]
+        blocked = [_gate(ctx, vm, body['type'], override) for vm in vms]
+        wave_id, jobs = _create_wave(ctx, vms, body, blocked)
         for job in jobs:
             rpcapi.get_api().start_job(ctx, job.id)
         utils.set_status(201)

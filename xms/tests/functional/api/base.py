@@ -125,7 +125,9 @@ class KeystoneAPITestCase(ConductorTestCase):
         self.assertEqual(201, resp.status_int, resp.text)
         return resp.json
 
-    def make_vm(self, source_uuid, verdict='pass'):
+    def make_vm(self, source_uuid, verdict='pass', **values):
+        """A discovered VM; ``verdict``: a warm preflight of it with that
+        verdict; ``values``: other ``vms`` columns."""
         ctx = self.admin_context()
         source = db_api.source_get(ctx, source_uuid)
 
@@ -137,6 +139,8 @@ class KeystoneAPITestCase(ConductorTestCase):
                            name=name, power_state='poweredOn',
                            verdict=verdict, snapshot_count=0,
                            missing=False)
+            for column, value in values.items():
+                setattr(vm, column, value)
             vm.disks.append(models.VmDisk(device_key=2000,
                                           capacity_bytes=1 << 30,
                                           file_name='[ds] %s/d.vmdk' % name,
@@ -144,7 +148,18 @@ class KeystoneAPITestCase(ConductorTestCase):
             context.session.add(vm)
             context.session.flush()
             return vm
-        return _create(ctx)
+        vm = _create(ctx)
+        if verdict:
+            self.make_preflight(vm, verdict)
+        return vm
+
+    def make_preflight(self, vm, verdict, mode='warm'):
+        """A completed preflight of ``vm``'s current inventory."""
+        vm = db_api.vm_get(self.admin_context(), vm.id)
+        return db_api.preflight_create(self.admin_context(), {
+            'project_id': vm.project_id, 'vm_id': vm.id, 'mode': mode,
+            'status': 'completed', 'verdict': verdict,
+            'vm_fingerprint': db_api.vm_fingerprint(vm)})
 
     def make_job(self, vm, persona='member', state=None, **values):
         resp = self.request(persona, 'post', '/v1/jobs',

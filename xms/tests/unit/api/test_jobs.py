@@ -1,5 +1,7 @@
 """``/v1/jobs``: waves, the preflight gate, views, actions and events."""
 
+import fixtures
+
 from xms.common import states
 from xms.db import api as db_api
 from xms.tests.unit.api import base
@@ -87,26 +89,50 @@ class TestCreate(JobsBase):
 
     def test_gate_needs_a_verdict(self):
         resp = self.create([self.fresh], status=409)
-        self.assertError(resp, 409, contains='run a preflight first')
+        self.assertError(resp, 409,
+                         contains='run a warm preflight of VM new first')
         self.assertEqual([], self.rpc.calls)
 
     def test_gate_block(self):
         resp = self.create([self.vm, self.blocked], status=409)
-        self.assertError(resp, 409, contains='block')
+        self.assertError(resp, 409, contains='gave Block')
         # Nothing of the wave is created when one VM is refused.
         self.assertEqual([], self.get('/v1/jobs').json['jobs'])
 
     def test_member_cannot_override(self):
-        self.create([self.blocked], status=403, override_block=True)
+        self.create([self.blocked], status=403, override_block=True,
+                    override_reason='tested by hand')
+
+    def test_override_needs_a_reason(self):
+        resp = self.create([self.blocked], status=400,
+                           roles='admin,member,reader', override_block=True)
+        self.assertError(resp, 400, field='override_reason',
+                         contains='is required')
+        self.create([self.vm], override_block=False)
 
     def test_admin_override_is_an_event(self):
         job = self.create([self.blocked], roles='admin,member,reader',
-                          override_block=True).json['jobs'][0]
+                          override_block=True,
+                          override_reason='RDM detached by hand'
+                          ).json['jobs'][0]
         self.assertTrue(job['override_block'])
+        self.assertEqual('RDM detached by hand', job['override_reason'])
         events = self.get('/v1/jobs/%s/events' % job['uuid']).json['events']
         types = [e['event_type'] for e in events]
         self.assertEqual(['block_overridden', 'created'], types)
         self.assertEqual('warning', events[0]['severity'])
+        self.assertIn('by user u1: RDM detached by hand',
+                      events[0]['message'])
+        self.assertEqual('u1', events[0]['payload']['user_id'])
+        self.assertEqual('RDM detached by hand',
+                         events[0]['payload']['reason'])
+
+    def test_reason_not_kept_without_a_block(self):
+        job = self.create([self.vm], roles='admin,member,reader',
+                          override_block=True,
+                          override_reason='just in case').json['jobs'][0]
+        self.assertFalse(job['override_block'])
+        self.assertIsNone(job['override_reason'])
 
     def test_unknown_or_foreign_vm_404(self):
         resp = self.post('/v1/jobs', {'vm_ids': [UNKNOWN], 'type': 'cold'},
@@ -238,3 +264,165 @@ class TestEventsAndWorkers(JobsBase):
         self.assertEqual(4, workers[0]['free_slots'])
         self.assertTrue(workers[0]['alive'])
         self.get('/v1/workers', roles='member,reader', status=403)
+
+
+class TestGateModes(JobsBase):
+    """Which preflight admits which job, and a rescan invalidating it."""
+
+    def test_cold_pass_does_not_admit_a_warm_job(self):
+        self.make_preflight(self.fresh, 'pass', mode='cold')
+        resp = self.create([self.fresh], 'warm', status=409)
+        self.assertError(resp, 409, contains='has only a cold one; run a '
+                         'warm preflight of VM new first')
+        self.create([self.fresh], 'cold')
+
+    def test_warm_pass_admits_a_cold_job(self):
+        self.create([self.vm], 'cold')
+
+    def test_newest_preflight_of_the_mode_counts(self):
+        self.make_preflight(self.vm, 'block')
+        resp = self.create([self.vm], 'warm', status=409)
+        self.assertError(resp, 409, contains='its warm preflight')
+        # A cold Pass still admits a cold job of a VM blocked for warm.
+        self.make_preflight(self.vm, 'pass', mode='cold')
+        self.create([self.vm], 'cold')
+
+    def test_preflight_from_before_the_upgrade_does_not_count(self):
+        db_api.preflight_create(self.admin_context(), {
+            'project_id': self.fresh.project_id, 'vm_id': self.fresh.id,
+            'mode': 'warm', 'status': 'completed', 'verdict': 'pass'})
+        resp = self.create([self.fresh], status=409)
+        self.assertError(resp, 409, contains='predates the upgrade')
+
+    def _rescan(self, vm, **disk_changes):
+        ctx = self.admin_context()
+        source = db_api.source_get(ctx, vm.source_id)
+        vm = db_api.vm_get(ctx, vm.id)
+        record = {'moref': vm.moref, 'name': vm.name,
+                  'power_state': vm.power_state}
+        record['disks'] = [dict({'device_key': d.device_key,
+                                 'capacity_bytes': d.capacity_bytes,
+                                 'file_name': d.file_name,
+                                 'is_rdm': d.is_rdm}, **disk_changes)
+                           for d in vm.disks]
+        record['nics'] = [{'device_key': n.device_key,
+                           'network_name': n.network_name,
+                           'mac_address': n.mac_address} for n in vm.nics]
+        others = [{'moref': v.moref, 'name': v.name,
+                   'power_state': v.power_state,
+                   'disks': [{'device_key': d.device_key,
+                              'capacity_bytes': d.capacity_bytes,
+                              'file_name': d.file_name, 'is_rdm': d.is_rdm}
+                             for d in v.disks],
+                   'nics': [{'device_key': n.device_key,
+                             'network_name': n.network_name,
+                             'mac_address': n.mac_address}
+                            for n in v.nics]}
+                  for v in db_api.vm_list(ctx) if v.id != vm.id]
+        db_api.vm_inventory_sync(ctx, source, [record] + others)
+        return db_api.vm_get(ctx, vm.id)
+
+    def test_rescan_without_change_keeps_the_verdict(self):
+        vm = self._rescan(self.vm)
+        self.assertEqual('pass', vm.verdict)
+        self.create([self.vm])
+
+    def test_rescan_with_a_changed_disk_invalidates(self):
+        vm = self._rescan(self.vm, capacity_bytes=8 << 30)
+        self.assertIsNone(vm.verdict)
+        resp = self.create([self.vm], status=409)
+        self.assertError(resp, 409, contains='changed since its last warm '
+                         'preflight (a rescan); run a warm preflight of '
+                         'VM web1 again')
+        self.make_preflight(vm, 'warn')
+        self.create([self.vm])
+
+
+class TestOneActiveJobPerVm(JobsBase):
+
+    def test_second_job_refused_until_the_first_is_released(self):
+        first = self.create([self.vm]).json['jobs'][0]
+        resp = self.create([self.vm], 'cold', status=409)
+        error = self.assertError(resp, 409, contains=first['uuid'])
+        self.assertIn('VM %s already has an active job' % self.vm.uuid,
+                      error['message'])
+        # A failed job keeps its target and may be retried: still active.
+        self.set_state(first['uuid'], states.FAILED)
+        self.create([self.vm], status=409)
+        self.set_state(first['uuid'], states.CANCELLING)
+        self.set_state(first['uuid'], states.CANCELLED)
+        second = self.create([self.vm]).json['jobs'][0]
+        self.set_state(second['uuid'], states.COMPLETED)
+        self.create([self.vm])
+
+    def test_wave_with_a_busy_vm_creates_nothing(self):
+        self.create([self.vm2])
+        self.rpc.calls.clear()
+        resp = self.create([self.vm, self.vm2], status=409)
+        self.assertError(resp, 409, contains=self.vm2.uuid)
+        self.assertEqual(1, len(self.get('/v1/jobs').json['jobs']))
+        self.assertEqual([], self.rpc.calls)
+
+    def test_database_refuses_a_second_active_job(self):
+        # The API checks first; the constraint is what holds under a race.
+        from xms.common import exception
+        ctx = self.admin_context()
+        values = {'project_id': 'p1', 'vm_id': self.vm.id, 'type': 'cold'}
+        db_api.job_create(ctx, values)
+        self.assertRaises(exception.VmBusy, db_api.job_create, ctx, values)
+        db_api.job_create(ctx, dict(values, state=states.COMPLETED))
+
+
+class TestAtomicWave(JobsBase):
+    """Trusts first, then every job in one transaction, then the casts."""
+
+    def setUp(self):
+        super().setUp()
+        from xms.common import keystone
+        self.trusts, self.deleted = [], []
+        self.fail_at = None
+
+        def create_trust(ctx, project_id=None):
+            if len(self.trusts) + 1 == self.fail_at:
+                raise keystone.TrustError(action='create',
+                                          project=project_id,
+                                          reason='refused')
+            self.trusts.append('trust-%d' % (len(self.trusts) + 1))
+            return self.trusts[-1]
+
+        self.useFixture(fixtures.MonkeyPatch(
+            'xms.common.keystone.create_trust', create_trust))
+        self.useFixture(fixtures.MonkeyPatch(
+            'xms.common.keystone.delete_trust',
+            lambda ctx, trust_id: self.deleted.append(trust_id)))
+        # The app was built without auth_token; the controller only asks
+        # whether trusts are in use.
+        self.config(auth_strategy='keystone', group='api')
+
+    def test_second_trust_fails(self):
+        self.fail_at = 2
+        resp = self.create([self.vm, self.vm2], status=502)
+        self.assertIn('refused', resp.json['error']['message'])
+        self.assertEqual(['trust-1'], self.deleted)
+        self.assertEqual([], db_api.job_list(self.admin_context()))
+        self.assertEqual([], self.rpc.calls)
+
+    def test_database_failure_deletes_every_trust(self):
+        from xms.common import exception
+
+        def refuse(ctx, specs):
+            raise exception.VmBusy(vm=self.vm2.uuid, job='j')
+        self.useFixture(fixtures.MonkeyPatch(
+            'xms.db.api.jobs_create', refuse))
+        self.create([self.vm, self.vm2], status=409)
+        self.assertEqual(['trust-1', 'trust-2'], self.deleted)
+        self.assertEqual([], self.rpc.calls)
+
+    def test_wave_created_with_a_trust_each(self):
+        jobs = self.create([self.vm, self.vm2]).json['jobs']
+        ctx = self.admin_context()
+        self.assertEqual(['trust-1', 'trust-2'],
+                         [db_api.job_get(ctx, j['uuid']).trust_id
+                          for j in jobs])
+        self.assertEqual([], self.deleted)
+        self.assertEqual(['start_job', 'start_job'], self.rpc.names())
