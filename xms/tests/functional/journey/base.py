@@ -64,7 +64,8 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         self.admin = self.cloud.admin_connection()
         self.tenant = self.state['projects']['tenant1']
         # A password a careless log line or shell would mangle or show.
-        self.password = 'e2e p\'w "$(id)" \u00fc\u00df-%s' % uuid.uuid4().hex[:6]
+        self.password = 'e2e p\'w "$(id)" \u00fc\u00df-%s' % (
+            uuid.uuid4().hex[:6])
         self.sim = self.useFixture(vcsim.VcsimFixture(
             password=self.password))
         self._prepare_vm()
@@ -316,7 +317,9 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         rows = []
         with self.db.engine.connect() as conn:
             for table in sa.inspect(conn).get_table_names():
-                for row in conn.execute(sa.text('SELECT * FROM %s' % table)):
+                query = sa.select(sa.literal_column('*')).select_from(
+                    sa.table(table))
+                for row in conn.execute(query):
                     rows.append('%s %r' % (table, tuple(row)))
         return '\n'.join(rows)
 

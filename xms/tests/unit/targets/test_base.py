@@ -76,7 +76,8 @@ class HelpersTest(test_base.TestCase):
                 'instance_name': 'new'}}))
         self.assertEqual('web', base.instance_name_for(
             {'id': 3, 'vm_name': 'web', 'target_spec': {}}))
-        self.assertEqual('xms-job-job-3', base.instance_name_for({'uuid': 'job-3'}))
+        self.assertEqual('xms-job-job-3',
+                         base.instance_name_for({'uuid': 'job-3'}))
 
     def test_quota_message_names_the_quota(self):
         exc = base.QuotaExceeded(quota='gigabytes', project='p', need=5,

@@ -59,7 +59,8 @@ class CreatePortsTest(test_base.TestCase):
                           [{'source_network': '4000', 'network_id': 'net'}])
         self.conn.network.find_network.return_value = None
         exc = self.assertRaises(base.NetworkNotFound,
-                                self.driver.create_ports, None, {'uuid': 'job-7'},
+                                self.driver.create_ports, None,
+                                {'uuid': 'job-7'},
                                 [NIC],
                                 [{'source_network': '4000',
                                   'network_id': 'ghost'}])
