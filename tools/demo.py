@@ -342,9 +342,12 @@ class OpenStackTarget:
         networks = sorted({n['network_name'] for n in detail['nics']})
         return {'instance_name': vm['name'].lower(),
                 'volume_type': self.cloud['volume_type']['name'],
+                # vcsim gives VMs the same MACs in every run, and earlier
+                # demos' instances stay on the network: new MACs here.
                 'network_mapping': [
                     {'source_network': name,
-                     'network_id': self.cloud['network']['id']}
+                     'network_id': self.cloud['network']['id'],
+                     'keep_mac': False}
                     for name in networks]}
 
     def volume_path(self, volume_id):

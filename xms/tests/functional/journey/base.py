@@ -54,6 +54,8 @@ class JourneyTestCase(func_base.FunctionalTestCase):
 
     MODE = deployment.SPLIT
     CONVERSION = 'none'
+    #: More options of the deployment: ``{group: {option: value}}``.
+    EXTRA = {}
     VM = 'DC0_H0_VM0'
     DISK_SIZES = (8 * MiB, 4 * MiB)
 
@@ -72,7 +74,7 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         self._prepare_networks()
         self.deploy = self.useFixture(deployment.Deployment(
             os.path.join(self.state_path, 'xms'), self.db.url, self.state,
-            mode=self.MODE, conversion=self.CONVERSION))
+            mode=self.MODE, conversion=self.CONVERSION, extra=self.EXTRA))
         self.jobs = []
         self.addCleanup(self._delete_targets)
         self.member = self.deploy.client(
