@@ -59,6 +59,9 @@ class TestCancel(_CancelRetryBase):
         self.start_local_worker()
         self.wait_state(job, states.CANCELLED, states.FAILED)
         self.assertNothingLeft(job)
+        # Cancelled: the VM is free for another job.
+        self.assertIsNone(self.job(job).active_vm_id)
+        self.make_job('cold')
 
     def test_cancel_during_full_sync_copy(self):
         """Stops at the next checkpoint, removes snapshot and volume."""

@@ -21,6 +21,8 @@ class TestColdMigration(base.OrchestrationTestCase):
         job = self.wait_state(job, states.COMPLETED, states.FAILED)
 
         self.assertEqual(states.COMPLETED, job.state, job.error)
+        # Completed: the VM is free for another job.
+        self.assertEqual(job.vm_id, self.make_job('cold').vm_id)
         self.assertEqual([data], self.target_bytes(job))
         disk = job.disks[0]
         self.assertEqual(disk.source_digest, disk.target_digest)
