@@ -123,20 +123,30 @@ class RequestInput:
         chunked = 'chunked' in environ.get(
             'HTTP_TRANSFER_ENCODING', '').lower()
         try:
-            if length.strip():
+            if environ.get('wsgi.input_terminated'):
+                # The server framed the body (de-chunked it): read to EOF.
+                body = _read_limited(stream, limit)
+            elif chunked:
+                if length.strip():
+                    # Two framings that may disagree: the way requests
+                    # are smuggled past proxies.
+                    return self._error(
+                        environ, start_response, 400,
+                        'Content-Length: must not come with '
+                        'Transfer-Encoding: chunked.', 'Content-Length')
+                body = _dechunk(stream, limit)
+            elif length.strip():
                 try:
                     length = int(length)
                 except ValueError:
+                    length = -1
+                if length < 0:
                     return self._error(environ, start_response, 400,
                                        'Content-Length: must be a number '
                                        'of bytes.', 'Content-Length')
                 if length > limit:
                     raise BodyTooLarge()
-                body = stream.read(length) if length > 0 else b''
-            elif environ.get('wsgi.input_terminated'):
-                body = _read_limited(stream, limit)
-            elif chunked:
-                body = _dechunk(stream, limit)
+                body = stream.read(length) if length else b''
             else:
                 body = b''
         except BodyTooLarge:

@@ -3,10 +3,15 @@
 Every operation gets generated requests, valid and not; whatever they
 are, the API must never answer 5xx, and every answer must match the
 status codes, content type and response schema the description
-promises. The app runs with ``noauth`` (an admin of one project) so that
-every operation is reachable, on MariaDB, with a conductor over
-RabbitMQ.
+promises. :class:`TestSchemathesis` runs the app with ``noauth`` (an
+admin of one project) so that every operation is reachable;
+:class:`TestSchemathesisPersonas` runs it behind keystonemiddleware with
+each persona's token from a real Keystone, and also requires every 400
+to name the field it is about (in ``field`` and in its message). Both
+on MariaDB, with a conductor over RabbitMQ.
 """
+
+import collections
 
 import hypothesis
 import schemathesis
@@ -63,3 +68,73 @@ class TestSchemathesis(base.ConductorTestCase):
             run()
         self.assertEqual(24, operations)
         self.assertEqual({}, failures)
+
+
+# Fewer examples per operation than the noauth run: six personas.
+PERSONA_EXAMPLES = 6
+
+
+class TestSchemathesisPersonas(base.KeystoneAPITestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.wsgi = app.setup_app()
+        self.make_source()
+
+    def _run_persona(self, schema, persona, statuses, failures):
+        headers = ({'X-Auth-Token': self.tokens[persona]}
+                   if self.tokens[persona] else {})
+        for result in schema.get_all_operations():
+            operation = result.ok()
+
+            @hypothesis.settings(
+                max_examples=PERSONA_EXAMPLES, deadline=None,
+                database=None, derandomize=True,
+                suppress_health_check=list(hypothesis.HealthCheck))
+            @hypothesis.given(case=operation.as_strategy())
+            def run(case):
+                response = case.call(headers=headers)
+                code = response.status_code
+                statuses[persona][code] += 1
+                key = '%s %s %s -> %d' % (persona, case.method,
+                                          case.operation.path, code)
+                if code >= 500:
+                    failures.setdefault(key, case.as_curl_command())
+                    return
+                if code == 400:
+                    error = response.json()['error']
+                    if not error['field'] or \
+                            error['field'] not in error['message']:
+                        failures.setdefault(key, 'no field: %s' % error)
+                        return
+                try:
+                    case.validate_response(response, checks=CHECKS)
+                except Exception as exc:
+                    failures.setdefault(key, str(exc)[:800])
+            run()
+
+    def test_every_persona(self):
+        schema = schemathesis.openapi.from_wsgi('/v1/openapi.json',
+                                                self.wsgi)
+        statuses = collections.defaultdict(collections.Counter)
+        failures = {}
+        for persona in base.PERSONAS:
+            self._run_persona(schema, persona, statuses, failures)
+        codes = sorted({c for counts in statuses.values() for c in counts})
+        lines = ['%-10s %s  %6s' % ('persona', ' '.join(
+            '%5d' % c for c in codes), 'total')]
+        for persona, counts in statuses.items():
+            lines.append('%-10s %s  %6d' % (persona, ' '.join(
+                '%5d' % counts[c] for c in codes), sum(counts.values())))
+        total = sum(sum(c.values()) for c in statuses.values())
+        self.print_figures('schemathesis-personas', '%s\n%d requests, %d '
+                           '5xx, %d failures' % (
+                               '\n'.join(lines), total,
+                               sum(n for counts in statuses.values()
+                                   for c, n in counts.items() if c >= 500),
+                               len(failures)))
+        self.assertEqual({}, failures)
+        # Every persona reached the API; the anonymous one only its 401.
+        self.assertEqual(set(base.PERSONAS), set(statuses))
+        self.assertEqual({401}, {c for c in statuses['anonymous']
+                                 if c not in (400, 404, 405, 406)})

@@ -155,6 +155,14 @@ class TestHostileBodies(api_base.APITestCase):
         self.assertEqual(400, resp.status_int)
         self.assertIn('chunked', resp.json['error']['message'])
 
+    def test_two_framings_or_a_bad_length_400(self):
+        for environ in ({'HTTP_TRANSFER_ENCODING': 'chunked',
+                         'CONTENT_LENGTH': '5'},
+                        {'CONTENT_LENGTH': '-1'}, {'CONTENT_LENGTH': 'x'}):
+            resp = self._post(_chunked(self.SOURCE), **environ)
+            self.assertError(resp, 400, field='Content-Length')
+        self.assertEqual([], self.get('/v1/sources').json['sources'])
+
     def test_declared_length_over_limit_413(self):
         self.config(max_request_body_size=1024, group='oslo_middleware')
         from xms.api import app

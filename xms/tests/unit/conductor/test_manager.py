@@ -115,6 +115,22 @@ class TestManager(base.APITestCase):
         self.assertEqual('failed',
                          db_api.preflight_get(self.ctx, first.id).status)
 
+    def test_run_preflights_replays_the_apis_target_answers(self):
+        vm = self.make_vm(self.source['uuid'])
+        row = db_api.preflight_create(self.ctx, {
+            'project_id': 'p1', 'vm_id': vm.id, 'mode': 'cold'})
+        facts = {'networks': {'answer': [{'id': 'n1', 'name': 'net'}]}}
+        used = []
+
+        def run_preflight(context, preflight_id, inspector, probes):
+            used.append(inspector.networks(context, None))
+        module = types.ModuleType('xms.preflight.engine')
+        module.run_preflight = run_preflight
+        with mock.patch.dict(sys.modules, {'xms.preflight.engine': module}):
+            self.manager.run_preflights(self.ctx, [row.id],
+                                        target_facts=facts)
+        self.assertEqual([[{'id': 'n1', 'name': 'net'}]], used)
+
     def _job(self, state=states.QUEUED, **values):
         vm = self.make_vm(self.source['uuid'], name='j%s' % state)
         job = db_api.job_create(self.ctx, dict(
