@@ -61,8 +61,9 @@ class TestJobTrusts(base.KeystoneAPITestCase):
         self.assertEqual(self.keystone.users['member1'],
                          trust['trustor_user_id'])
 
+        # Completed: the flow that held the job ended.
         db_api.job_update(self.admin_context(), row.id,
-                          {'state': 'completed'})
+                          {'state': 'completed', 'active_flow': None})
         resp = self.request('member', 'delete', '/v1/jobs/%s' % job['uuid'])
         self.assertEqual(202, resp.status_int, resp.text)
         self._wait_deleted(job['uuid'])

@@ -16,6 +16,7 @@ from oslo_serialization import jsonutils
 
 from xms.common import context
 from xms.db import api as db_api
+from xms.db import migration
 from xms.tests.functional import base
 from xms.tests.functional.fixtures import minicloud
 
@@ -243,7 +244,7 @@ class TestManage(ProcessTestCase):
                                  config, 'db', 'sync'],
                                 capture_output=True, text=True, timeout=120)
         self.assertEqual(0, result.returncode, result.stderr)
-        self.assertIn('revision 0001', result.stdout)
+        self.assertIn('revision %s' % migration.head(), result.stdout)
         with self.db.engine.connect() as conn:
             tables = set(sa.inspect(conn).get_table_names())
         self.assertIn('jobs', tables)
