@@ -51,6 +51,20 @@ class TestCase(testtools.TestCase):
         """Override options for this test: ``self.config(x=1, group='g')``."""
         self.conf.config(**kw)
 
+    @staticmethod
+    def make_preflight(vm, verdict, mode='warm'):
+        """A completed preflight of ``vm``'s current inventory (its
+        fingerprint), as the preflight engine stores one."""
+        from xms.common import context
+        from xms.db import api as db_api
+
+        ctx = context.get_admin_context()
+        vm = db_api.vm_get(ctx, vm.id)
+        return db_api.preflight_create(ctx, {
+            'project_id': vm.project_id, 'vm_id': vm.id, 'mode': mode,
+            'status': 'completed', 'verdict': verdict,
+            'vm_fingerprint': db_api.vm_fingerprint(vm)})
+
     def use_credential_keys(self, path=None):
         """Point ``[credentials]`` at a new key repository with one key.
 

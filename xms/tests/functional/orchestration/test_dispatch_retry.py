@@ -18,6 +18,7 @@ from taskflow import exceptions as tf_exc
 from xms.common import states
 from xms.conductor import manager
 from xms.conductor import scheduler
+from xms.tests.functional.fixtures import sockets
 from xms.tests.functional.orchestration import base
 from xms.tests.functional.orchestration import test_jobboard
 
@@ -51,25 +52,8 @@ class EtcdForwarder:
                 return
             upstream = socket.create_connection(self.target)
             for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst),
+                threading.Thread(target=sockets.pump, args=(src, dst),
                                  daemon=True).start()
-
-    @staticmethod
-    def _pump(src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (src, dst):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def stop(self):
         if self._server is not None:

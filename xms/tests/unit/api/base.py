@@ -137,14 +137,6 @@ class APITestCase(base.TestCase):
             self.make_preflight(vm, verdict)
         return vm
 
-    def make_preflight(self, vm, verdict, mode='warm'):
-        """A completed preflight of ``vm``'s current inventory."""
-        vm = db_api.vm_get(self.admin_context(), vm.id)
-        return db_api.preflight_create(self.admin_context(), {
-            'project_id': vm.project_id, 'vm_id': vm.id, 'mode': mode,
-            'status': 'completed', 'verdict': verdict,
-            'vm_fingerprint': db_api.vm_fingerprint(vm)})
-
     @staticmethod
     def admin_context():
         from xms.common import context
