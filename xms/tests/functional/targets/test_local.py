@@ -86,7 +86,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
             self.ctx, self.job, [v['id'] for v in volumes], ports,
             'local-2-2048'))
 
-        xml_path = os.path.join(self.state_path, 'target', '42',
+        xml_path = os.path.join(self.state_path, 'target', 'job-42',
                                 'domain.xml')
         dom = ET.parse(xml_path).getroot()  # noqa: S314
         self.assertEqual('web-1', dom.findtext('name'))
@@ -114,7 +114,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
              'volumes': [v['id'] for v in volumes]})
         self.assertEqual([], result['errors'])
         self.assertFalse(os.path.exists(os.path.join(self.state_path,
-                                                     'target', '42')))
+                                                     'target', 'job-42')))
 
     def test_cleanup_finds_unrecorded_resources(self):
         self._migrate()
@@ -123,7 +123,7 @@ class LocalTargetTest(func_base.FunctionalTestCase):
         self.assertEqual([], result['errors'])
         self.assertEqual(2, len(result['deleted']['volumes']))
         self.assertFalse(os.path.exists(os.path.join(self.state_path,
-                                                     'target', '42')))
+                                                     'target', 'job-42')))
 
     def test_keep_target(self):
         volumes, _, _ = self._migrate()
