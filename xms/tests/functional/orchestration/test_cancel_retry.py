@@ -23,7 +23,7 @@ class _CancelRetryBase(base.OrchestrationTestCase):
         self.assertIsNone(job.active_flow)
         self.assertEqual([], self.live_snapshots())
         self.assertEqual([], self.vm_snapshots())
-        target = os.path.join(local_common.root(), str(job.id))
+        target = os.path.join(local_common.root(), job.uuid)
         self.assertFalse(os.path.exists(target) and os.listdir(target),
                          'target left behind: %s' % target)
         self.assertEqual(power, self.power_state())

@@ -36,7 +36,7 @@ class TestColdMigration(base.OrchestrationTestCase):
         self.assertEqual(['inspect', 'write_volume', 'guest_fixes',
                           'finalize', 'boot_target'], phases)
         self.assertTrue(job.target_resources.get('instance'))
-        with open(local_compute.domain_path(job.id)) as f:
+        with open(local_compute.domain_path(job.uuid)) as f:
             domain = f.read()
         self.assertIn(job.target_resources['instance'], domain)
         # One port per source NIC, written into the domain with its MAC.

@@ -40,7 +40,7 @@ class TestDelete(test_cancel_retry._CancelRetryBase):
         return job
 
     def target_files(self, job):
-        path = os.path.join(local_common.root(), str(job.id))
+        path = os.path.join(local_common.root(), job.uuid)
         return sorted(os.listdir(path)) if os.path.isdir(path) else []
 
     def deleted_events(self, job):
