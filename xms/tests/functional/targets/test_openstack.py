@@ -402,7 +402,8 @@ class FailedJobDeleteTest(OpenStackTargetTestBase):
                         'mac_address': '00:50:56:9a:0%d:03'
                         % random.randint(0, 9),
                         'network_name': 'VM Network'}],
-            [{'source': '*', 'network': 'xmsmc-net'}])
+            [{'source_network': '*',
+              'network_id': self.cloud.state['network']['id']}])
         self.storage.finalize_volume(ctx, volumes[0], {})
         flavor = self.compute.best_flavor(ctx, 1, 512)
         instance = self.compute.create_instance(ctx, row, volumes, ports,
