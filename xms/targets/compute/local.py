@@ -160,7 +160,7 @@ class LocalComputeDriver(base.ComputeDriver):
             return
         for job_id in os.listdir(lc.root()):
             path = domain_path(job_id)
-            if self.find_instance(context, {'id': job_id}) == instance_id:
+            if self.find_instance(context, {'uuid': job_id}) == instance_id:
                 lc.remove(path)
                 lc.remove(instance_path(job_id))
                 lc.remove_job_dir_if_empty(job_id)
