@@ -16,6 +16,7 @@ import random
 import subprocess
 import uuid
 
+from xms.preflight.base import NOT_CHECKED
 from xms.tests.functional import base as func_base
 from xms.tests.functional.fixtures import deployment
 from xms.tests.functional.fixtures import minicloud
@@ -187,10 +188,15 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         pf = self.member.post('/preflights', {
             'vm_ids': [vm['uuid']], 'mode': mode, 'target': target},
             expect=202)['preflights'][0]
-        return self.member.wait(
+        pf = self.member.wait(
             '/preflights/%s' % pf['uuid'],
             lambda p: p['status'] not in ('pending', 'running'),
             'preflight', timeout=180)
+        # The target side was asked (quotas, networks, flavors), through
+        # the member's token in the API.
+        self.assertEqual([], [c['name'] for c in pf['checks']
+                              if c.get('message') == NOT_CHECKED], pf)
+        return pf
 
     def submit(self, vm, job_type, target, **extra):
         body = dict({'vm_ids': [vm['uuid']], 'type': job_type,
