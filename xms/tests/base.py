@@ -51,6 +51,24 @@ class TestCase(testtools.TestCase):
         """Override options for this test: ``self.config(x=1, group='g')``."""
         self.conf.config(**kw)
 
+    def use_memory_database(self):
+        """A private in-memory SQLite database migrated to head.
+
+        The global transaction factory starts once per process from
+        ``[database]/connection``; each test then patches in its own
+        engine, so unit tests of database-backed modules never share rows.
+        """
+        from oslo_db.sqlalchemy import engines
+
+        from xms.db import api as db_api
+        from xms.db import migration
+
+        self.config(connection='sqlite://', group='database')
+        engine = engines.create_engine('sqlite://')
+        migration.upgrade(engine=engine, taskflow=False)
+        self.addCleanup(db_api.main_context_manager.patch_engine(engine))
+        return engine
+
     @staticmethod
     def make_preflight(vm, verdict, mode='warm'):
         """A completed preflight of ``vm``'s current inventory (its

@@ -1,14 +1,12 @@
 """Base of the API unit tests: the real app with ``noauth``, an
 in-memory SQLite database and a conductor client that records calls."""
 
-from oslo_db.sqlalchemy import engines
 import webtest
 
 from xms.api import app
 from xms.common import policy
 from xms.conductor import rpcapi
 from xms.db import api as db_api
-from xms.db import migration
 from xms.tests import base
 
 PROJECT = 'p1'
@@ -43,12 +41,7 @@ class APITestCase(base.TestCase):
         super().setUp()
         self.config(auth_strategy='noauth', group='api')
         self.use_credential_keys()
-        # The global transaction factory starts once per process from
-        # this option; each test then gets its own in-memory database.
-        self.config(connection='sqlite://', group='database')
-        engine = engines.create_engine('sqlite://')
-        migration.upgrade(engine=engine, taskflow=False)
-        self.addCleanup(db_api.main_context_manager.patch_engine(engine))
+        self.use_memory_database()
         policy.reset()
         self.addCleanup(policy.reset)
         self.rpc = FakeConductorAPI()

@@ -3,7 +3,6 @@
 import datetime
 
 import fixtures
-from oslo_db.sqlalchemy import engines
 from oslo_utils import timeutils
 
 from xms.common import context
@@ -12,7 +11,6 @@ from xms.common import states
 from xms.conductor import jobs
 from xms.conductor import scheduler
 from xms.db import api as db_api
-from xms.db import migration
 from xms.tests import base
 
 
@@ -20,10 +18,7 @@ class JobsTestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(connection='sqlite://', group='database')
-        engine = engines.create_engine('sqlite://')
-        migration.upgrade(engine=engine, taskflow=False)
-        self.addCleanup(db_api.main_context_manager.patch_engine(engine))
+        self.use_memory_database()
         self.ctx = context.get_admin_context()
         self.posted = []
         self.fail_post = None

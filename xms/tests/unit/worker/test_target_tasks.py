@@ -3,12 +3,10 @@
 from unittest import mock
 
 import fixtures
-from oslo_db.sqlalchemy import engines
 from taskflow.types import failure
 
 from xms.common import context
 from xms.db import api as db_api
-from xms.db import migration
 from xms.db import models
 from xms.tests import base
 from xms.worker.tasks import conversion
@@ -21,10 +19,7 @@ class TaskTestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.config(connection='sqlite://', group='database')
-        engine = engines.create_engine('sqlite://')
-        migration.upgrade(engine=engine, taskflow=False)
-        self.addCleanup(db_api.main_context_manager.patch_engine(engine))
+        self.use_memory_database()
         self.ctx = context.get_admin_context()
         self.network = mock.Mock()
         self.compute = mock.Mock()
