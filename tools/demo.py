@@ -482,6 +482,8 @@ def submit(api, vm, job_type, override, target):
         body['shutdown_timeout'] = 5
     if override:
         body['override_block'] = True
+        body['override_reason'] = ('demo: the local target has no networks '
+                                   'to map the simulated NICs to')
     job = api.post('/jobs', body)['jobs'][0]
     _say('job %s (%s) queued' % (job['uuid'], job_type))
     return job
