@@ -137,7 +137,12 @@ class TestDispatchRetry(test_jobboard.JobboardTestCase):
         self.assertIn('Could not hand the cold flow to a worker in 3 '
                       'attempts', row.error)
         self.assertIn('retry or cancel the job', row.error)
-        self.assertEqual(3, len(self.event_types(job, 'dispatch_failed')))
+        # The event of the last attempt is recorded just after the state
+        # changes: wait for it rather than read the events at once.
+        self.wait_for(
+            job, lambda _row: len(self.event_types(
+                job, 'dispatch_failed')) == 3,
+            timeout=30, what='the third dispatch_failed event')
 
         self.etcd.start()
         self.start_worker('w0')
