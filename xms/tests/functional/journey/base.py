@@ -127,7 +127,8 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         self.addCleanup(self.admin.network.delete_security_group, group.id,
                         ignore_missing=True)
         self.security_group = {'id': group.id, 'name': group.name}
-        self.fixed_ip = '10.99.0.%d' % random.randint(20, 250)
+        # On this test's own subnet: no other test can hold the address.
+        self.fixed_ip = '10.97.%d.%d' % (third, random.randint(20, 250))
 
     def _delete_network(self, network_id):
         for port in self.admin.network.ports(network_id=network_id):
@@ -166,10 +167,11 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         return self.member.get('/vms/%s' % vms[self.VM]['uuid'])
 
     def target_spec(self, vm):
-        """NIC 2 (a MAC of this test's own) keeps its MAC and gets a fixed
-        IP on the shared tenant network, mapped by MAC; the VM's first NIC
-        (vcsim gives every VM the same MAC) goes to this test's network
-        with a security group, mapped by its port group."""
+        """NIC 2 (a MAC of this test's own), mapped by MAC, keeps its MAC
+        and gets a fixed IP on this test's network; the VM's first NIC,
+        mapped by its port group, goes to the shared tenant network with a
+        security group and a new MAC (vcsim gives every VM the same one,
+        and other tests' ports sit on that network)."""
         nics = {n['device_key']: n for n in vm['nics']}
         first = next(n for k, n in nics.items() if k != self.nic2_key)
         return {
@@ -177,10 +179,10 @@ class JourneyTestCase(func_base.FunctionalTestCase):
             'volume_type': self.state['volume_type']['name'],
             'network_mapping': [
                 {'source_network': self.nic_mac,
-                 'network_id': self.net1['id'],
+                 'network_id': self.net2['id'],
                  'fixed_ip': self.fixed_ip, 'keep_mac': True},
                 {'source_network': first['network_name'],
-                 'network_id': self.net2['id'],
+                 'network_id': self.net1['id'], 'keep_mac': False,
                  'security_groups': [self.security_group['name']]}],
         }
 
@@ -272,13 +274,13 @@ class JourneyTestCase(func_base.FunctionalTestCase):
         ports = {p.network_id: p for p in self.admin.network.ports(
             device_id=server.id)}
         self.assertEqual({self.net1['id'], self.net2['id']}, set(ports))
-        first = ports[self.net1['id']]
-        self.assertEqual(self.nic_mac, first.mac_address.lower())
+        kept = ports[self.net2['id']]
+        self.assertEqual(self.nic_mac, kept.mac_address.lower())
         self.assertEqual([self.fixed_ip],
-                         [ip['ip_address'] for ip in first.fixed_ips])
-        second = ports[self.net2['id']]
+                         [ip['ip_address'] for ip in kept.fixed_ips])
+        grouped = ports[self.net1['id']]
         self.assertEqual([self.security_group['id']],
-                         second.security_group_ids)
+                         grouped.security_group_ids)
         self.assertEqual(sorted(resources['ports']),
                          sorted(p.id for p in ports.values()))
         return server, ports
