@@ -14,6 +14,7 @@ import socket
 
 from xms.api import app
 from xms.api import server
+from xms.tests import chunked as chunked_coding
 from xms.tests.functional.api import base
 
 LIMIT = 114688  # [oslo_middleware]/max_request_body_size default
@@ -21,11 +22,7 @@ VM = '7c9e6679-7425-40de-944b-e07fc1f90ae7'
 
 
 def chunked(data, size=1000):
-    out = b''
-    for i in range(0, len(data), size):
-        piece = data[i:i + size]
-        out += b'%x\r\n%s\r\n' % (len(piece), piece)
-    return out + b'0\r\n\r\n'
+    return chunked_coding.encode(data, size)
 
 
 def source(**values):

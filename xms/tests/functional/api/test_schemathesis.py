@@ -28,6 +28,51 @@ CHECKS = [oas_checks.response_schema_conformance,
           oas_checks.content_type_conformance]
 
 
+def fuzz(schema, examples, failures, label='', headers=None,
+         statuses=None, fields_named=False):
+    """Send generated requests to every operation of ``schema``.
+
+    Records into ``failures`` (``{"<label> METHOD path -> code": why}``)
+    every 5xx, every answer that breaks the description and, with
+    ``fields_named``, every 400 whose error does not name its field.
+
+    :param statuses: a Counter of answer codes to add to, or None.
+    :returns: the number of operations.
+    """
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @hypothesis.settings(
+            max_examples=examples, deadline=None, database=None,
+            derandomize=True,
+            suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.given(case=operation.as_strategy())
+        def run(case):
+            response = case.call(headers=headers)
+            code = response.status_code
+            if statuses is not None:
+                statuses[code] += 1
+            key = ('%s %s %s -> %d' % (label, case.method,
+                                       case.operation.path, code)).strip()
+            if code >= 500:
+                failures.setdefault(key, case.as_curl_command())
+                return
+            if fields_named and code == 400:
+                error = response.json()['error']
+                if not error['field'] or \
+                        error['field'] not in error['message']:
+                    failures.setdefault(key, 'no field: %s' % error)
+                    return
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:
+                failures.setdefault(key, str(exc)[:800])
+        run()
+    return operations
+
+
 class TestSchemathesis(base.ConductorTestCase):
 
     def setUp(self):
@@ -44,28 +89,7 @@ class TestSchemathesis(base.ConductorTestCase):
         schema = schemathesis.openapi.from_wsgi('/v1/openapi.json',
                                                 self.wsgi)
         failures = {}
-        operations = 0
-        for result in schema.get_all_operations():
-            operation = result.ok()
-            operations += 1
-
-            @hypothesis.settings(
-                max_examples=EXAMPLES, deadline=None, database=None,
-                derandomize=True,
-                suppress_health_check=list(hypothesis.HealthCheck))
-            @hypothesis.given(case=operation.as_strategy())
-            def run(case):
-                response = case.call()
-                key = '%s %s -> %d' % (case.method, case.operation.path,
-                                       response.status_code)
-                if response.status_code >= 500:
-                    failures.setdefault(key, case.as_curl_command())
-                    return
-                try:
-                    case.validate_response(response, checks=CHECKS)
-                except Exception as exc:
-                    failures.setdefault(key, str(exc)[:800])
-            run()
+        operations = fuzz(schema, EXAMPLES, failures)
         self.assertEqual(24, operations)
         self.assertEqual({}, failures)
 
@@ -84,34 +108,8 @@ class TestSchemathesisPersonas(base.KeystoneAPITestCase):
     def _run_persona(self, schema, persona, statuses, failures):
         headers = ({'X-Auth-Token': self.tokens[persona]}
                    if self.tokens[persona] else {})
-        for result in schema.get_all_operations():
-            operation = result.ok()
-
-            @hypothesis.settings(
-                max_examples=PERSONA_EXAMPLES, deadline=None,
-                database=None, derandomize=True,
-                suppress_health_check=list(hypothesis.HealthCheck))
-            @hypothesis.given(case=operation.as_strategy())
-            def run(case):
-                response = case.call(headers=headers)
-                code = response.status_code
-                statuses[persona][code] += 1
-                key = '%s %s %s -> %d' % (persona, case.method,
-                                          case.operation.path, code)
-                if code >= 500:
-                    failures.setdefault(key, case.as_curl_command())
-                    return
-                if code == 400:
-                    error = response.json()['error']
-                    if not error['field'] or \
-                            error['field'] not in error['message']:
-                        failures.setdefault(key, 'no field: %s' % error)
-                        return
-                try:
-                    case.validate_response(response, checks=CHECKS)
-                except Exception as exc:
-                    failures.setdefault(key, str(exc)[:800])
-            run()
+        fuzz(schema, PERSONA_EXAMPLES, failures, label=persona,
+             headers=headers, statuses=statuses[persona], fields_named=True)
 
     def test_every_persona(self):
         schema = schemathesis.openapi.from_wsgi('/v1/openapi.json',

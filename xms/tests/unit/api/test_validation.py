@@ -7,6 +7,7 @@ import webob
 from xms.api import validation
 from xms.api.schemas import sources
 from xms.tests import base
+from xms.tests import chunked
 from xms.tests.unit.api import base as api_base
 
 
@@ -104,11 +105,7 @@ class TestRequests(api_base.APITestCase):
 
 
 def _chunked(data, size=7):
-    out = b''
-    for i in range(0, len(data), size):
-        piece = data[i:i + size]
-        out += b'%x;ext=1\r\n%s\r\n' % (len(piece), piece)
-    return out + b'0\r\n\r\n'
+    return chunked.encode(data, size, extension=b';ext=1')
 
 
 class TestHostileBodies(api_base.APITestCase):

@@ -200,6 +200,17 @@ class TestDispatchRetry(JobsTestCase):
     def make_due(self, job):
         db_api.job_update(self.ctx, job.id, {'next_dispatch_at': _ago(1)})
 
+    def given_up_job(self):
+        """A job whose start and 3 re-posts all failed: the 4th and last
+        attempt of ``dispatch_max_attempts`` failed it."""
+        job = self.make_job()
+        self.fail_post = RuntimeError('etcd down')
+        self.assertRaises(RuntimeError, jobs.start, self.ctx, job.id)
+        for _attempt in range(3):
+            self.make_due(job)
+            scheduler.run_dispatch_retries(self.ctx)
+        return job
+
     def test_delay_doubles_up_to_the_cap(self):
         self.assertEqual([10, 20, 25, 25],
                          [jobs.retry_delay(n) for n in (1, 2, 3, 4)])
@@ -241,12 +252,7 @@ class TestDispatchRetry(JobsTestCase):
                           ('dispatch_retry', 'info')], self.events(job))
 
     def test_job_fails_after_the_last_attempt_and_can_be_retried(self):
-        job = self.make_job()
-        self.fail_post = RuntimeError('etcd down')
-        self.assertRaises(RuntimeError, jobs.start, self.ctx, job.id)
-        for _attempt in range(3):
-            self.make_due(job)
-            scheduler.run_dispatch_retries(self.ctx)
+        job = self.given_up_job()
         row = self.job(job)
         self.assertEqual((states.FAILED, 'cold', None, 4),
                          (row.state, row.failed_flow, row.active_flow,
@@ -263,12 +269,7 @@ class TestDispatchRetry(JobsTestCase):
                                        row.dispatch_attempts))
 
     def test_cancel_after_giving_up_gets_all_its_attempts(self):
-        job = self.make_job()
-        self.fail_post = RuntimeError('etcd down')
-        self.assertRaises(RuntimeError, jobs.start, self.ctx, job.id)
-        for _attempt in range(3):
-            self.make_due(job)
-            scheduler.run_dispatch_retries(self.ctx)
+        job = self.given_up_job()
         self.assertEqual(states.FAILED, self.job(job).state)
         self.assertRaises(RuntimeError, jobs.cancel, self.ctx, job.id)
         row = self.job(job)
