@@ -50,9 +50,15 @@ def _service_auth(**overrides):
     return auth
 
 
-def _session(auth):
+# The service user's requests (its own tokens, trust revocations) are
+# safe to send again; under load Keystone may drop a connection before it
+# answers (seen with 24 concurrent job creations).
+_SERVICE_CONNECT_RETRIES = 3
+
+
+def _session(auth, **kwargs):
     return ks_loading.load_session_from_conf_options(CONF, GROUP,
-                                                     auth=auth)
+                                                     auth=auth, **kwargs)
 
 
 def _identity_url():
@@ -63,7 +69,8 @@ def _identity_url():
 
 def service_session():
     """A session of the XMS service user (project-scoped per config)."""
-    return _session(_service_auth())
+    return _session(_service_auth(),
+                    connect_retries=_SERVICE_CONNECT_RETRIES)
 
 
 def service_user_fields():
