@@ -101,7 +101,8 @@ def _tree(workdir):
     dest = os.path.join(workdir, 'dest')
     xms = os.path.join(dest, 'xms')
     os.makedirs(os.path.join(xms, 'tools', 'vcsim'))
-    for name in ('devstack', 'etc', 'bindep.txt', 'client', 'dashboard'):
+    for name in ('devstack', 'etc', 'xms', 'bindep.txt', 'client',
+                 'dashboard'):
         os.symlink(os.path.join(TOP, name), os.path.join(xms, name))
     bin_dir = os.path.join(workdir, 'bin')
     os.makedirs(bin_dir)
@@ -115,7 +116,7 @@ def _tree(workdir):
             f.write('#!/bin/bash\n{ printf %%s %s; for a in "$@"; do'
                     ' printf "\\x1f%%s" "$a"; done; echo; }'
                     ' >> "$XMS_RECORD"\n' % name)
-        os.chmod(path, 0o755)
+        os.chmod(path, 0o700)
     return dest, bin_dir
 
 
