@@ -88,7 +88,7 @@ function get_transport_url {
 
 # lib/keystone's helper writes these options (devstack 2024.1 and later).
 function configure_keystone_authtoken_middleware {
-    local conf=$1 user=$2 section=${3:-keystone_authtoken}
+    local conf=$1 user=$2 section=${3:-keystone_authtoken} type=${4:-}
     _rec configure_keystone_authtoken_middleware "$@"
     iniset "$conf" "$section" auth_type password
     iniset "$conf" "$section" interface public
@@ -100,7 +100,9 @@ function configure_keystone_authtoken_middleware {
     iniset "$conf" "$section" project_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$conf" "$section" cafile "$SSL_BUNDLE_FILE"
     iniset "$conf" "$section" memcached_servers "$MEMCACHE_SERVERS"
-    iniset "$conf" "$section" www_authenticate_uri "$KEYSTONE_SERVICE_URI"
+    if [[ -n "$type" ]]; then
+        iniset "$conf" "$section" service_type "$type"
+    fi
 }
 
 function get_or_create_user {

@@ -86,7 +86,6 @@ class TestDevstackPlugin(base.TestCase):
             [('recreate_database', 'xms'),
              ('xms-manage', '--config-file', conf, 'db', 'sync'),
              ('xms-manage', '--config-file', conf, 'credentials', 'init'),
-             ('sudo', 'install', '-d', '-o', 'stack', '/var/cache/xms'),
              ('run_process', 'xms-vcsim',
               '%s/cache/vcsim/vcsim -l 192.0.2.10:8989 -username '
               'administrator@vsphere.local -password service-secret'
@@ -105,7 +104,7 @@ class TestDevstackPlugin(base.TestCase):
             rec.phase('unstack'))
         self.assertEqual(
             [('sudo', 'rm', '-rf', rec.conf_dir,
-              os.path.join(rec.workdir, 'data', 'xms'), '/var/cache/xms')],
+              os.path.join(rec.workdir, 'data', 'xms'))],
             rec.phase('clean'))
 
     def test_configuration_written(self):
@@ -119,6 +118,8 @@ class TestDevstackPlugin(base.TestCase):
         self.assertEqual({'host_ip': '192.0.2.10', 'port': '8980',
                           'auth_strategy': 'keystone'}, doc['api'])
         self.assertEqual('xms', doc['keystone_authtoken']['username'])
+        self.assertEqual('migration',
+                         doc['keystone_authtoken']['service_type'])
         self.assertEqual('http://192.0.2.10/identity',
                          doc['keystone_authtoken']['www_authenticate_uri'])
         self.assertEqual(
