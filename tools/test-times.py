@@ -12,10 +12,10 @@ the durations of a full functional run (``seconds test_id`` per line):
     repository knows none of them, so the first run is balanced. A
     repository with real timings is left alone. Run by tox's functional
     and faults environments before the tests.
-``record``
+``record [--subunit FILE]``
     Rewrites ``tools/test-times.txt`` from the last run
-    (``stestr last --subunit``), rounded to seconds.
-``balance [--concurrency N]``
+    (``stestr last --subunit``, or a saved stream), rounded to seconds.
+``balance [--concurrency N] [--subunit FILE]``
     Prints the workers of the last run (their tests' summed durations)
     and the split stestr's scheduler makes from the recorded durations.
 
@@ -82,12 +82,17 @@ def seed(_args):
     return 0
 
 
-def _last_run():
-    """``{test_id: (seconds, worker)}`` of the last run's successes."""
+def _last_run(path=None):
+    """``{test_id: (seconds, worker, status)}`` of the last run (or of the
+    subunit v2 stream in ``path``, which may be a run still going)."""
     import subunit
     import testtools
-    raw = subprocess.run(['stestr', 'last', '--subunit'], cwd=TOP,
-                         check=True, capture_output=True).stdout
+    if path:
+        with open(path, 'rb') as f:
+            raw = f.read()
+    else:
+        raw = subprocess.run(['stestr', 'last', '--subunit'], cwd=TOP,
+                             check=True, capture_output=True).stdout
     starts, result = {}, {}
 
     class Collect(testtools.StreamResult):
@@ -103,7 +108,7 @@ def _last_run():
                                if t.startswith('worker-')), 'worker-0')
                 result[test_id] = (
                     (timestamp - starts[test_id]).total_seconds(),
-                    worker, test_status)
+                    worker, test_status, starts[test_id], timestamp)
 
     case = subunit.ByteStreamToStreamResult(io.BytesIO(raw),
                                             non_subunit_name='stdout')
@@ -114,12 +119,13 @@ def _last_run():
     return result
 
 
-def record(_args):
-    runs = _last_run()
+def record(args):
+    runs = _last_run(args.subunit)
     lines = ['# seconds test_id: durations of a full functional run,',
              '# for stestr\'s scheduler on a clean clone (tools/'
              'test-times.py).']
-    for test_id, (seconds, _worker, status) in sorted(runs.items()):
+    for test_id, (seconds, _worker, status, _s, _e) in sorted(
+            runs.items()):
         if test_id.startswith(PREFIX) and status == 'success':
             lines.append('%d %s' % (max(1, round(seconds)), test_id))
     with open(TIMES, 'w') as f:
@@ -154,13 +160,18 @@ def _group_callback():
 
 def balance(args):
     from stestr import scheduler
-    runs = _last_run()
+    runs = _last_run(args.subunit)
     per_worker = collections.defaultdict(float)
-    for seconds, worker, _status in runs.values():
+    spans = {}
+    for seconds, worker, _status, start, end in runs.values():
         per_worker[worker] += seconds
+        first, last = spans.get(worker, (start, end))
+        spans[worker] = (min(first, start), max(last, end))
     print('last run: %d tests' % len(runs))
     for worker, seconds in sorted(per_worker.items()):
-        print('  %s: %7.0f s' % (worker, seconds))
+        first, last = spans[worker]
+        print('  %s: %7.0f s of tests, %7.0f s from first start to last '
+              'end' % (worker, seconds, (last - first).total_seconds()))
     times = read_times()
     ids = sorted(set(runs) | set(times))
     actual = {t: runs[t][0] for t in runs}
@@ -179,8 +190,13 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
     sub.add_parser('seed').set_defaults(func=seed)
-    sub.add_parser('record').set_defaults(func=record)
+    rec = sub.add_parser('record')
+    rec.add_argument('--subunit', help='a subunit v2 file instead of the '
+                     'last run')
+    rec.set_defaults(func=record)
     bal = sub.add_parser('balance')
+    bal.add_argument('--subunit', help='a subunit v2 file instead of the '
+                     'last run')
     bal.add_argument('--concurrency', type=int, default=2)
     bal.set_defaults(func=balance)
     args = parser.parse_args(argv)
