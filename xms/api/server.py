@@ -16,6 +16,7 @@ server) with the limits an operator sets in ``[api]``:
   act on, never a reset.
 """
 
+import queue
 import socket
 import threading
 
@@ -50,11 +51,13 @@ def busy_response(retry_after):
 class _Server(wsgi.Server):
     """cheroot's server, answering 503 instead of dropping a connection.
 
-    cheroot closes a connection its full request queue cannot take,
-    which the client sees as a reset. Here the connection is handed to a
-    short-lived thread that writes the 503, half-closes, and reads what
-    the client still sends until it closes too (closing with unread
-    bytes would make the kernel send a reset instead of our answer).
+    cheroot answers a connection its full request queue cannot take
+    with a bare 503 and closes it without reading the request, which can
+    reach the client as a reset. Here the connection is handed to a
+    short-lived thread that writes the API's 503 (JSON error,
+    ``Retry-After``), half-closes, and reads what the client still sends
+    until it closes too (closing with unread bytes would make the kernel
+    send a reset instead of our answer).
     """
 
     retry_after = 1
@@ -67,9 +70,7 @@ class _Server(wsgi.Server):
     def process_conn(self, conn):
         try:
             self.requests.put(conn)
-        except Exception as exc:  # queue.Full, or the pool stopping
-            if type(exc).__name__ != 'Full':
-                raise
+        except queue.Full:
             self.refused += 1
             if self._refusing.acquire(blocking=False):
                 threading.Thread(target=self._refuse, args=(conn,),
