@@ -191,8 +191,8 @@ class DegradationTest(func_base.FunctionalTestCase):
         engine = sa.create_engine(self.db.url, poolclass=sa.pool.NullPool)
         try:
             with engine.connect() as conn:
-                return conn.execute(sa.text(
-                    'SELECT COUNT(*) FROM %s' % table)).scalar()
+                return conn.execute(sa.select(sa.func.count()).select_from(
+                    sa.table(table))).scalar()
         finally:
             engine.dispose()
 
