@@ -16,13 +16,18 @@ clients parse one shape only.
 
 import json
 
+from keystoneauth1 import exceptions as ks_exc
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
+import oslo_messaging as messaging
 from pecan import hooks
+from sqlalchemy import exc as sa_exc
 import webob
 import webob.exc
 
 from xms.api import versions
 from xms.common import exception
+from xms.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -51,6 +56,25 @@ def _request_id(environ):
     return environ.get('openstack.request_id')
 
 
+def _unavailable(exc):
+    """The dependency an unexpected exception says is down, or None.
+
+    Outages of the database, the message broker and Keystone are the
+    operator's to fix and the client's to retry: they answer 503 with
+    ``Retry-After`` rather than 500, and say which one is down.
+    """
+    if isinstance(exc, (db_exc.DBConnectionError, sa_exc.TimeoutError)):
+        return 'database'
+    if isinstance(exc, messaging.MessageDeliveryFailure):
+        return 'message broker'
+    if isinstance(exc, messaging.MessagingTimeout):
+        return 'conductor service'
+    if isinstance(exc, (ks_exc.ConnectionError,
+                        ks_exc.ServiceUnavailable)):
+        return 'identity service (Keystone)'
+    return None
+
+
 def _field(exc):
     """The request field an XMS exception is about, if any."""
     field = getattr(exc, 'field', None)
@@ -76,11 +100,20 @@ class ErrorHook(hooks.PecanHook):
     def on_error(self, state, exc):
         request = state.request
         rid = _request_id(request.environ)
+        headers = versions.response_headers(request)
+        service = _unavailable(exc)
+        if service is not None:
+            LOG.warning('Request %s refused, the %s is unreachable: %s',
+                        rid, service, exc)
+            exc = exception.DependencyUnavailable(
+                service=service, reason=type(exc).__name__)
         if isinstance(exc, exception.XmsException):
             code = exc.code
             message = exc.message
             field = _field(exc)
-            if code >= 500:
+            if code == 503:
+                headers['Retry-After'] = str(CONF.api.retry_after)
+            elif code >= 500:
                 LOG.error('Request %s failed: %s', rid, message)
         elif isinstance(exc, webob.exc.HTTPException):
             code = exc.code
@@ -100,8 +133,7 @@ class ErrorHook(hooks.PecanHook):
             message = ('The server failed to handle the request; the '
                        'operator can find request %s in the logs.' % rid)
             field = None
-        return error_response(code, message, field, rid,
-                              versions.response_headers(request))
+        return error_response(code, message, field, rid, headers)
 
 
 class ErrorFormatMiddleware:

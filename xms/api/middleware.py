@@ -88,7 +88,7 @@ class RequestInput:
     A WSGI server hands over a body in one of three ways: with a
     ``Content-Length``; de-chunked and marked ``wsgi.input_terminated``
     (gunicorn, mod_wsgi, uwsgi with chunked input); or, as the standard
-    library's ``wsgiref`` (our embedded server) does, as the raw chunked
+    library's ``wsgiref`` does, as the raw chunked
     stream with no length at all, which WebOb reads as empty. This reads
     all three the same way, counts the bytes actually read against
     ``[oslo_middleware]/max_request_body_size`` (413 past it, without
@@ -122,18 +122,23 @@ class RequestInput:
         length = environ.get('CONTENT_LENGTH') or ''
         chunked = 'chunked' in environ.get(
             'HTTP_TRANSFER_ENCODING', '').lower()
+        if chunked and length.strip():
+            # Two framings that may disagree: the way requests are
+            # smuggled past proxies (refused even when the server
+            # de-chunked the body and ignored the length).
+            return self._error(
+                environ, start_response, 400,
+                'Content-Length: must not come with '
+                'Transfer-Encoding: chunked.', 'Content-Length')
         try:
             if environ.get('wsgi.input_terminated'):
                 # The server framed the body (de-chunked it): read to EOF.
-                body = _read_limited(stream, limit)
+                try:
+                    body = _read_limited(stream, limit)
+                except ValueError:
+                    # cheroot's de-chunking reader on a broken framing.
+                    raise BadChunking()
             elif chunked:
-                if length.strip():
-                    # Two framings that may disagree: the way requests
-                    # are smuggled past proxies.
-                    return self._error(
-                        environ, start_response, 400,
-                        'Content-Length: must not come with '
-                        'Transfer-Encoding: chunked.', 'Content-Length')
                 body = _dechunk(stream, limit)
             elif length.strip():
                 try:

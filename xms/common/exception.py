@@ -63,6 +63,18 @@ class MessagingUnavailable(XmsException):
     code = 503
 
 
+class DependencyUnavailable(XmsException):
+    """A service the request needs did not answer: retry later.
+
+    The API answers 503 with ``Retry-After``; what the request wrote
+    before it found out has been undone.
+    """
+
+    msg_fmt = _('The %(service)s is unreachable, so the request was not '
+                'carried out: %(reason)s. Retry later.')
+    code = 503
+
+
 class DatabaseNotSynced(XmsException):
     msg_fmt = _('The database schema is at revision %(current)s but this '
                 'release needs %(expected)s. Run "xms-manage db sync".')

@@ -140,6 +140,9 @@ def create_trust(context, project_id=None, roles=TRUST_ROLES):
             if attempt + 1 == _CREATE_ATTEMPTS:
                 raise TrustError(action='create', project=project_id,
                                  reason=_('%s') % exc)
+        except (ks_exc.ConnectionError, ks_exc.ServiceUnavailable):
+            # Keystone is down, not refusing: the API answers 503.
+            raise
         except ks_exc.ClientException as exc:
             raise TrustError(action='create', project=project_id,
                              reason=_('%s') % exc)

@@ -18,6 +18,9 @@ TRANSPORT = None
 NOTIFICATION_TRANSPORT = None
 NOTIFIER = None
 
+# Reconnections a notification may take before it is dropped (logged).
+NOTIFY_RETRY = 1
+
 # Exceptions from these modules are re-raised in the caller as themselves.
 ALLOWED_EXMODS = [exception.__name__]
 
@@ -70,9 +73,13 @@ def init(conf=CONF):
             messaging.DriverLoadFailure) as exc:
         raise exception.MessagingUnavailable(
             url=_safe_url(conf.transport_url), reason=exc)
+    # One reconnection, not oslo.messaging's default of retrying
+    # forever: the events table is the durable record, and a request or
+    # a flow must not hang on a notification while the broker is down.
     NOTIFIER = messaging.Notifier(NOTIFICATION_TRANSPORT,
                                   serializer=RequestContextSerializer(),
-                                  publisher_id='xms.%s' % conf.host)
+                                  publisher_id='xms.%s' % conf.host,
+                                  retry=NOTIFY_RETRY)
 
 
 def cleanup():

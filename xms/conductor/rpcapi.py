@@ -23,13 +23,20 @@ class ConductorAPI:
 
     RPC_API_VERSION = '1.1'
 
-    def __init__(self, topic=None):
+    def __init__(self, topic=None, retry=None):
+        """:param retry: reconnections a message may take while the
+            broker is unreachable before the call raises
+            ``MessageDeliveryFailure`` (None: oslo.messaging's default,
+            retry forever). The API bounds it so that a request answers
+            503 instead of hanging."""
         target = messaging.Target(topic=topic or CONF.conductor.topic,
                                   version='1.0')
         self.client = rpc.get_client(target)
+        self.retry = retry
 
     def _cast(self, context, method, **kwargs):
-        self.client.prepare(version='1.0').cast(context, method, **kwargs)
+        self.client.prepare(version='1.0', retry=self.retry).cast(
+            context, method, **kwargs)
 
     def test_source(self, context, source_id, timeout=None):
         """Open a session to the source and report what it is.
@@ -37,7 +44,8 @@ class ConductorAPI:
         :returns: ``{'status', 'product_name', 'version', 'build',
             'api_type'}``.
         """
-        cctxt = self.client.prepare(version='1.0', timeout=timeout)
+        cctxt = self.client.prepare(version='1.0', timeout=timeout,
+                                    retry=self.retry)
         return cctxt.call(context, 'test_source', source_id=source_id)
 
     def discover_source(self, context, source_id):
@@ -50,7 +58,7 @@ class ConductorAPI:
             :func:`xms.preflight.target.gather`, or None when the
             preflights have no target to inspect.
         """
-        self.client.prepare(version='1.1').cast(
+        self.client.prepare(version='1.1', retry=self.retry).cast(
             context, 'run_preflights', preflight_ids=list(preflight_ids),
             target_facts=target_facts)
 
@@ -78,10 +86,13 @@ _API = None
 
 
 def get_api():
-    """The process-wide client (created after :func:`rpc.init`)."""
+    """The process-wide client (created after :func:`rpc.init`).
+
+    Its messages give up after ``[api] rpc_cast_retry`` reconnections.
+    """
     global _API
     if _API is None:
-        _API = ConductorAPI()
+        _API = ConductorAPI(retry=CONF.api.rpc_cast_retry)
     return _API
 
 

@@ -13,10 +13,45 @@ opts = [
                 help='TCP port the xms-api process listens on. Put a TLS '
                      'terminating proxy or uwsgi in front of it.'),
     cfg.IntOpt('workers',
+               default=16,
+               min=1,
+               help='Number of threads running API requests in the '
+                    'embedded server of xms-api and xms-all-in-one (a '
+                    'bounded pool). Under uwsgi, set processes and '
+                    'threads in its ini file instead.'),
+    cfg.IntOpt('backlog',
+               default=1024,
+               min=5,
+               help='Listen backlog of the API socket: connections the '
+                    'kernel holds while the server accepts others. The '
+                    'kernel caps it at net.core.somaxconn.'),
+    cfg.IntOpt('max_queued_requests',
+               default=512,
+               min=1,
+               help='Accepted connections with a request ready that may '
+                    'wait for a free worker thread. When this many wait, '
+                    'the server answers 503 with Retry-After rather than '
+                    'letting clients wait without bound.'),
+    cfg.IntOpt('retry_after',
                default=2,
                min=1,
-               help='Number of threads serving API requests in the '
-                    'xms-api process.'),
+               help='Seconds sent in the Retry-After header of the 503 '
+                    'the API answers while it is at capacity or a '
+                    'dependency (database, message broker, Keystone) is '
+                    'unreachable.'),
+    cfg.IntOpt('client_socket_timeout',
+               default=60,
+               min=1,
+               help='Seconds the embedded server waits for a client to '
+                    'send a request or read an answer before it closes '
+                    'the connection.'),
+    cfg.IntOpt('rpc_cast_retry',
+               default=1,
+               min=0,
+               help='How many times the API retries sending a request to '
+                    'the conductors while the message broker is '
+                    'unreachable, before it answers 503 and undoes what '
+                    'the request wrote.'),
     cfg.StrOpt('auth_strategy',
                default='keystone',
                choices=[('keystone', 'Validate tokens with '

@@ -391,6 +391,31 @@ def job_delete(context, ident):
 
 
 
+@main_context_manager.writer
+def jobs_discard(context, job_ids):
+    """Delete jobs the conductors were never told about.
+
+    The API creates a wave's jobs, then casts each to a conductor; the
+    jobs whose cast failed (the message broker is down) are removed with
+    their disks and events, as if the request had not been made. Only
+    jobs still queued are touched: a job a conductor started is not
+    discarded.
+
+    :returns: the ids of the jobs deleted.
+    """
+    ids = [row.id for row in context.session.query(models.Job.id)
+           .filter(models.Job.id.in_(list(job_ids)))
+           .filter(models.Job.state == states.QUEUED)]
+    if not ids:
+        return []
+    for model in (models.Event, models.JobDisk, models.Sync):
+        (context.session.query(model).filter(model.job_id.in_(ids))
+         .delete(synchronize_session=False))
+    (context.session.query(models.Job).filter(models.Job.id.in_(ids))
+     .delete(synchronize_session=False))
+    return ids
+
+
 # --- vms (inventory) ---
 
 @main_context_manager.reader
@@ -418,6 +443,16 @@ def preflight_create(context, values):
     context.session.add(preflight)
     context.session.flush()
     return preflight
+
+
+@main_context_manager.writer
+def preflights_discard(context, preflight_ids):
+    """Delete preflights no conductor was asked to run (see
+    :func:`jobs_discard`)."""
+    (context.session.query(models.Preflight)
+     .filter(models.Preflight.id.in_(list(preflight_ids)))
+     .filter(models.Preflight.status == 'pending')
+     .delete(synchronize_session=False))
 
 
 @main_context_manager.reader

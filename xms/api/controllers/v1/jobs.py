@@ -291,6 +291,29 @@ def _create_wave(ctx, vms, body, blocked):
     return wave_id, jobs
 
 
+def _start_wave(ctx, wave_id, jobs):
+    """Cast each job of a new wave to a conductor.
+
+    A cast fails when the message broker is unreachable; the jobs not
+    cast yet are then deleted with their trusts, so the 503 the client
+    gets leaves nothing half-done (no queued job that no conductor will
+    ever start, no trust that nothing revokes).
+    """
+    started = 0
+    try:
+        for job in jobs:
+            rpcapi.get_api().start_job(ctx, job.id)
+            started += 1
+    except Exception:
+        rest_jobs = jobs[started:]
+        LOG.warning('Wave %s: %d of %d jobs could not be sent to a '
+                    'conductor; deleting them', wave_id, len(rest_jobs),
+                    len(jobs))
+        db_api.jobs_discard(ctx, [job.id for job in rest_jobs])
+        _delete_trusts(ctx, [job.trust_id for job in rest_jobs])
+        raise
+
+
 class JobsController(rest.RestController):
 
     _custom_actions = {'sync': ['POST'], 'cutover': ['POST'],
@@ -335,8 +358,7 @@ class JobsController(rest.RestController):
         vms = [db_api.vm_get(ctx, vm_id) for vm_id in body['vm_ids']]
         blocked = [_gate(ctx, vm, body['type'], override) for vm in vms]
         wave_id, jobs = _create_wave(ctx, vms, body, blocked)
-        for job in jobs:
-            rpcapi.get_api().start_job(ctx, job.id)
+        _start_wave(ctx, wave_id, jobs)
         utils.set_status(201)
         return {'wave_id': wave_id,
                 'jobs': [_detail(ctx, job) for job in jobs]}

@@ -82,9 +82,15 @@ class PreflightsController(rest.RestController):
             'project_id': vm.project_id, 'vm_id': vm.id,
             'mode': body['mode'], 'target_spec': body.get('target')})
             for vm in vms]
-        rpcapi.get_api().run_preflights(
-            ctx, [p.id for p in created],
-            target_facts=_target_facts(ctx, body.get('target')))
+        try:
+            rpcapi.get_api().run_preflights(
+                ctx, [p.id for p in created],
+                target_facts=_target_facts(ctx, body.get('target')))
+        except Exception:
+            # No conductor will run them (broker down, target facts not
+            # gathered): the client's 503 or 4xx leaves nothing behind.
+            db_api.preflights_discard(ctx, [p.id for p in created])
+            raise
         utils.set_status(202)
         return {'preflights': [preflight_view(p, vm.uuid)
                                for p, vm in zip(created, vms, strict=True)]}

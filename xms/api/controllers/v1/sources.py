@@ -185,8 +185,15 @@ class SourcesController(rest.RestController):
     def discover(self, source_id, query, body):
         ctx = utils.context()
         source = _get(ctx, source_id, 'discover')
+        before = {'discovery_status': source.discovery_status,
+                  'discovery_error': source.discovery_error}
         source = db_api.source_update(ctx, source.id, {
             'discovery_status': 'queued', 'discovery_error': None})
-        rpcapi.get_api().discover_source(ctx, source.id)
+        try:
+            rpcapi.get_api().discover_source(ctx, source.id)
+        except Exception:
+            # No conductor heard of it: the source is not left "queued".
+            db_api.source_update(ctx, source.id, before)
+            raise
         utils.set_status(202)
         return source_view(source)

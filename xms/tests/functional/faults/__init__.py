@@ -50,7 +50,7 @@ class FigureTable:
         widths = [len(c) for c in self.columns]
         for row in self.rows:
             widths = [max(w, len(v))
-                      for w, v in zip(widths, row, strict=False)]
+                      for w, v in zip(widths, row, strict=True)]
         line = '  '.join('%%-%ds' % w for w in widths)
         out = [self.title, line % tuple(self.columns),
                line % tuple('-' * w for w in widths)]

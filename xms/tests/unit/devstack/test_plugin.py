@@ -149,7 +149,7 @@ class TestDevstackPlugin(base.TestCase):
         self.assertEqual('4', doc['worker']['max_jobs'])
         uwsgi = rec.ini(os.path.join(rec.conf_dir, 'xms-api-uwsgi.ini'))
         self.assertEqual(
-            {'uwsgi': {'http-socket': '192.0.2.10:8980',
+            {'uwsgi': {'http11-socket': '192.0.2.10:8980',
                        'pyargv': '--config-file %s' % rec.xms_conf}}, uwsgi)
         # The file the plugin copied is the repository's uwsgi ini.
         with open(os.path.join(devstack.TOP, 'etc', 'xms',
