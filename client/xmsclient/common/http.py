@@ -7,10 +7,14 @@ or the one the caller pinned when the server supports it; every request
 then sends ``OpenStack-API-Version: migration 1.N``.
 """
 
+import logging
+
 from keystoneauth1 import adapter
 from keystoneauth1 import exceptions as ks_exc
 
 from xmsclient import exceptions
+
+LOG = logging.getLogger(__name__)
 
 SERVICE_TYPE = 'migration'
 HEADER = 'OpenStack-API-Version'
@@ -126,9 +130,19 @@ class SessionClient(adapter.Adapter):
             raise exceptions.from_response(resp, method, url)
         return resp
 
-    def call(self, method, path, body=None, params=None):
-        """One API call below ``/v1``; the decoded body or None."""
+    def call(self, method, path, body=None, params=None, secret=False):
+        """One API call below ``/v1``; the decoded body or None.
+
+        :param secret: the body carries a password: keystoneauth's debug
+            log (``--debug``) would print it whole, so this request is
+            logged here with its fields' names only.
+        """
         kwargs = {}
+        if secret:
+            kwargs['log'] = False
+            LOG.debug('REQ: %s %s (body fields %s; values withheld: it '
+                      'carries a password)', method, path,
+                      ', '.join(sorted(body or {})))
         if body is not None:
             kwargs['json'] = body
         if params:

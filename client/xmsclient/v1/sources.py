@@ -16,7 +16,8 @@ class SourceManager(base.Manager):
         """Register a source (``name``, ``host``, ``username``,
         ``password`` and optional ``port``, ``datacenter``,
         ``verify_tls``, ``ca_cert``, ``thumbprint``)."""
-        return self._wrap(self.api.call('POST', self._path(), body=fields))
+        return self._wrap(self.api.call('POST', self._path(), body=fields,
+                                        secret=True))
 
     def update(self, source_id, **fields):
         return self._wrap(self.api.call('PATCH', self._path(source_id),
@@ -41,4 +42,5 @@ class SourceManager(base.Manager):
         if username:
             body['username'] = username
         return self._wrap(self.api.call(
-            'PUT', self._path(source_id, 'credential'), body=body))
+            'PUT', self._path(source_id, 'credential'), body=body,
+            secret=True))
