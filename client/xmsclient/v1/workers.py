@@ -1,7 +1,7 @@
 """``/v1/workers``: the conductor and worker pool (cloud admins)."""
 
-from xmsclient.common import base
 from xmsclient import exceptions
+from xmsclient.common import base
 
 
 class Worker(base.Resource):

@@ -6,8 +6,8 @@ import functools
 import re
 
 from cliff import columns
-from osc_lib.cli import format_columns
 from osc_lib import exceptions as osc_exc
+from osc_lib.cli import format_columns
 
 from xmsclient import exceptions
 

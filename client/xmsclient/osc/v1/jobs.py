@@ -1,8 +1,8 @@
 """``openstack migration job ...``: migrations, their actions and their
 live progress."""
 
-from osc_lib.command import command
 from osc_lib import exceptions as osc_exc
+from osc_lib.command import command
 
 from xmsclient import exceptions
 from xmsclient.osc.v1 import common
@@ -138,7 +138,8 @@ class CreateJob(command.Lister):
         views = [flatten(j) for j in wave.jobs]
         if parsed_args.wait:
             views = [flatten(v) for v in wait(
-                self, parsed_args, [j.uuid for j in wave.jobs], progress.settled)]
+                self, parsed_args, [j.uuid for j in wave.jobs],
+                progress.settled)]
         return (common.headings(LIST_FIELDS + ('wave_id',)),
                 common.rows(views, LIST_FIELDS + ('wave_id',)))
 

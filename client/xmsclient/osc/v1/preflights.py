@@ -2,8 +2,8 @@
 
 import time
 
-from osc_lib.command import command
 from osc_lib import exceptions as osc_exc
+from osc_lib.command import command
 
 from xmsclient.osc.v1 import common
 from xmsclient.osc.v1 import target

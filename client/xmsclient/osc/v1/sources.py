@@ -9,8 +9,8 @@ import getpass
 import sys
 import time
 
-from osc_lib.command import command
 from osc_lib import exceptions as osc_exc
+from osc_lib.command import command
 
 from xmsclient.osc.v1 import common
 
