@@ -2,6 +2,7 @@
 live progress."""
 
 from osc_lib import exceptions as osc_exc
+from osc_lib.cli import format_columns
 from osc_lib.command import command
 
 from xmsclient import exceptions
@@ -33,7 +34,7 @@ FORMATTERS = {'target': common.DictColumn,
               'inspection_converted': common.DictColumn,
               'disks': common.ListOfDictColumn,
               'syncs': common.ListOfDictColumn,
-              'allowed_actions': lambda v: ', '.join(v or [])}
+              'allowed_actions': format_columns.ListColumn}
 FAILED = ('failed', 'cancelled')
 
 

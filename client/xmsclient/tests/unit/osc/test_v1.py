@@ -287,7 +287,8 @@ class JobTest(CommandTest):
             source_id=None, wave_id=fakes.WAVE_ID, limit=None, marker=None,
             sort_key='created_at', sort_dir='asc')
         self.assertEqual(50.0, rows[0][columns.index('Percent')])
-        self.assertEqual('cancel', rows[0][columns.index('Allowed Actions')])
+        self.assertEqual('cancel', rows[0][columns.index(
+            'Allowed Actions')].human_readable())
         self.xms.jobs.get.return_value = fakes.job()
         columns, values = self.run_cmd(jobs.ShowJob, [fakes.JOB_ID])
         self.assertEqual(jobs.SHOW_FIELDS, columns)
