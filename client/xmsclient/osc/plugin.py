@@ -29,8 +29,11 @@ def make_client(instance):
               'region_name': instance.region_name,
               'interface': instance.interface,
               'api_version': requested if '.' in requested else 'latest'}
-    endpoint = getattr(instance, '_cli_options', None)
-    endpoint = getattr(endpoint, 'migration_endpoint', None)
+    # --os-migration-endpoint, OS_MIGRATION_ENDPOINT or clouds.yaml's
+    # migration_endpoint_override (openstack.config's override key).
+    options = getattr(instance, '_cli_options', None)
+    endpoint = getattr(options, 'config', {}).get(
+        'migration_endpoint_override')
     if endpoint:
         kwargs['endpoint_override'] = endpoint
     return client_class(**kwargs)
@@ -48,7 +51,7 @@ def build_option_parser(parser):
     parser.add_argument(
         '--os-migration-endpoint',
         metavar='<migration-endpoint>',
-        dest='migration_endpoint',
+        dest='migration_endpoint_override',
         default=utils.env('OS_MIGRATION_ENDPOINT'),
         help='XMS API URL instead of the catalog\'s "migration" endpoint '
              '(default: env[OS_MIGRATION_ENDPOINT])')

@@ -451,3 +451,30 @@ class EventWorkerTest(CommandTest):
         self.assertEqual('Free Slots', columns[6])
         _columns, rows = self.run_cmd(workers.ListWorker, ['--marker', 'a'])
         self.assertEqual(['b', 'c'], [r[0] for r in rows])
+
+
+class PluginTest(testtools.TestCase):
+
+    def test_make_client(self):
+        from xmsclient.osc import plugin
+        instance = mock.Mock(_api_version={'migration': '1'},
+                             region_name='r1', interface='public')
+        instance._cli_options.config = {
+            'migration_endpoint_override': 'http://xms:8980'}
+        c = plugin.make_client(instance)
+        self.assertEqual('http://xms:8980', c.http.endpoint_override)
+        self.assertEqual('r1', c.http.region_name)
+        self.assertIsNone(c.http.requested_version)
+        instance._api_version = {'migration': '1.0'}
+        self.assertEqual((1, 0),
+                         plugin.make_client(instance).http.requested_version)
+
+    def test_options(self):
+        import argparse
+
+        from xmsclient.osc import plugin
+        parser = plugin.build_option_parser(argparse.ArgumentParser())
+        args = parser.parse_args(['--os-migration-api-version', '1.0',
+                                  '--os-migration-endpoint', 'http://x'])
+        self.assertEqual('1.0', args.os_migration_api_version)
+        self.assertEqual('http://x', args.migration_endpoint_override)
