@@ -67,7 +67,7 @@ def add_arguments(parser):
                        metavar='<source-network>=<target-network>[,...]',
                        action='append', default=[],
                        help='Map a source NIC (device key, MAC, port group '
-                            'or *) to a Neutron network (name or ID), with '
+                            'or "*") to a Neutron network (name or ID), with '
                             'optional fixed-ip=<ip>, subnet=<subnet>, '
                             'keep-mac and security-group=<group>; repeat '
                             'for several')
