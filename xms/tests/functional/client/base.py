@@ -17,6 +17,7 @@ import json
 import os
 import pty
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -103,9 +104,12 @@ class CliTestCase(journey_base.JourneyTestCase):
         return json.loads(self.cli(*(args + ('-f', 'json')), env=env,
                                    stdin=stdin)[1])
 
-    def pty(self, *args, env=None, timeout=600, columns=132):
+    def pty(self, *args, env=None, timeout=600, columns=132,
+            interrupt_on=None):
         """Run ``openstack <args>`` on a pseudo-terminal.
 
+        :param interrupt_on: text after which the command gets a SIGINT,
+            as Ctrl-C on the terminal sends.
         :returns: ``(exit code, everything written to the terminal)``.
         """
         master, slave = pty.openpty()
@@ -138,6 +142,10 @@ class CliTestCase(journey_base.JourneyTestCase):
                 if not data:
                     break
                 chunks.append(data)
+                if interrupt_on and interrupt_on.encode() in b''.join(
+                        chunks):
+                    proc.send_signal(signal.SIGINT)
+                    interrupt_on = None
         finally:
             os.close(master)
         code = proc.wait(timeout=60)

@@ -87,17 +87,24 @@ class CliJourneyTest(base.CliTestCase):
         vm = self.cli_register_and_discover()
         spec, target_args = self.cli_target_args(vm)
         self.cli_preflight(vm, 'warm', target_args)
-        # Not a terminal: timestamped lines, and the job's table.
-        code, out, err = self.cli(
+        # Ctrl-C on the terminal stops watching, not the job.
+        code, screen = self.pty(
             'migration', 'job', 'create', '--vm', vm['uuid'], '--warm',
             '--shutdown-timeout', '5', '--wait', '--poll-interval', '0.5',
-            *target_args)
+            *target_args, interrupt_on='\x1b[2K')
+        self.assertEqual(130, code, screen)
+        job_id = re.search(
+            r'Stopped watching; the job goes on \(openstack migration job '
+            r'watch ([0-9a-f-]{36})\)', screen).group(1)
+        self.jobs.append(job_id)
+        job = self.cli_json('migration', 'job', 'show', job_id)
+        self.assertNotIn(job['state'], ('cancelling', 'cancelled'), job)
+        # Not a terminal: timestamped lines until the job is ready.
+        code, out, err = self.cli('migration', 'job', 'watch', job_id,
+                                  '--poll-interval', '0.5')
         self.assertNotIn('\x1b[', out)
         self.assertRegex(out, r'(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ %s '
                               r'\w{8} ready' % self.VM)
-        job_id = re.search(r'\| ([0-9a-f-]{36}) \| %s' % self.VM,
-                           out).group(1)
-        self.jobs.append(job_id)
         # Cutover needs an incremental sync first: 409 with what to do.
         code, out, err = self.cli('migration', 'job', 'cutover', job_id,
                                   expect=1)
