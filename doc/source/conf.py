@@ -9,6 +9,7 @@ extensions = [
     'openstackdocstheme',
     'oslo_config.sphinxext',
     'oslo_policy.sphinxext',
+    'cliff.sphinxext',
 ]
 
 openstackdocs_repo_name = 'openstack/xms'

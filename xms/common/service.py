@@ -13,7 +13,7 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import sqlalchemy as sa
-from stevedore import extension
+from stevedore import named
 
 from xms import version
 from xms.common import context as xms_context
@@ -70,11 +70,15 @@ def _register_library_opts(conf):
 
 def _known_options():
     known = {}
-    manager = extension.ExtensionManager('oslo.config.opts',
-                                         invoke_on_load=False)
+    # Only XMS's namespaces are imported: importing every package's
+    # module would run their import-time code, and python-manilaclient
+    # (pulled by python-openstackclient, e.g. on a devstack host) parses
+    # the global CONF with no arguments when imported, which made every
+    # XMS command fail with "the following arguments are required".
+    manager = named.NamedExtensionManager('oslo.config.opts',
+                                          names=CONFIG_NAMESPACES,
+                                          invoke_on_load=False)
     for ext in manager:
-        if ext.name not in CONFIG_NAMESPACES:
-            continue
         for group, options in ext.plugin():
             group = getattr(group, 'name', group) or 'DEFAULT'
             names = known.setdefault(group.lower(), set())

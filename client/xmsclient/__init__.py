@@ -1,0 +1,2 @@
+"""python-xmsclient: the Python client and OpenStackClient plugin of XMS.
+"""
