@@ -20,27 +20,17 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 from openstack_dashboard.api import base
 
+from xms_dashboard import exceptions
+
 LOG = logging.getLogger(__name__)
+
+XmsApiError = exceptions.XmsApiError
 
 SERVICE_TYPE = 'migration'
 #: Job states that change by themselves: their rows keep refreshing.
 FINAL_STATES = ('completed', 'failed', 'cancelled')
 #: Preflight statuses that are still changing.
 RUNNING_PREFLIGHT = ('pending', 'running')
-
-
-class XmsApiError(Exception):
-    """The API refused a request; ``message`` is the API's own words.
-
-    Registered as recoverable in the enabled file, so Horizon shows the
-    message and the page instead of an error page.
-    """
-
-    def __init__(self, status, message, field=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
 
 
 class Resource:

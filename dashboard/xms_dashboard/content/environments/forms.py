@@ -15,7 +15,6 @@ def _api_error(form, request, exc, redirect):
     """The API's refusal on the field it names, else as a message."""
     field = getattr(exc, 'field', None)
     if field and field in form.fields:
-        form.api_error(getattr(exc, 'message', str(exc)))
         form.add_error(field, getattr(exc, 'message', str(exc)))
         return False
     exceptions.handle(request, getattr(exc, 'message', str(exc)),

@@ -34,7 +34,7 @@ def best_flavor(flavors, vms):
     fits = [f for f in flavors if f.vcpus >= cpus and f.ram >= ram]
     if not fits:
         return None
-    return min(fits, key=lambda f: (f.vcpus, f.ram, f.disk, f.name))
+    return min(fits, key=lambda f: (f.vcpus, f.ram, f.disk))
 
 
 def selected_ids(data, context):
