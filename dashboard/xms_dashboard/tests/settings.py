@@ -4,9 +4,8 @@ policy checks on (Horizon's test settings turn them off)."""
 
 import os
 
-from openstack_dashboard.test.settings import *  # noqa: F403
-
 from openstack_dashboard import enabled as _horizon_enabled
+from openstack_dashboard.test.settings import *  # noqa: F403
 
 import xms_dashboard.enabled
 

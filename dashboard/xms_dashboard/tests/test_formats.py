@@ -1,7 +1,7 @@
 from django import test
 
-from xms_dashboard.content.migrations import detail
 from xms_dashboard import formats
+from xms_dashboard.content.migrations import detail
 from xms_dashboard.tests import fakes
 
 

@@ -5,10 +5,10 @@ from horizon import forms
 from horizon import tables
 from horizon import views
 
+from xms_dashboard import formats
 from xms_dashboard.api import xms
 from xms_dashboard.content.discover import forms as discover_forms
 from xms_dashboard.content.discover import tables as discover_tables
-from xms_dashboard import formats
 
 CATEGORIES = ('compute', 'storage', 'network', 'guest', 'readiness')
 INDEX = 'horizon:project:migration_discover:index'

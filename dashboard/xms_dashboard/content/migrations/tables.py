@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from horizon import tables
 
-from xms_dashboard.api import xms
 from xms_dashboard import formats
+from xms_dashboard.api import xms
 
 
 def progress_bar(job):
