@@ -45,6 +45,8 @@ class TestConnection(tables.Action):
 
 class Discover(tables.BatchAction):
     name = 'discover'
+    help_text = _('Discovery reads the inventory again; VMs that '
+                  'disappeared are marked as missing.')
     policy_rules = (('migration', 'xms:sources:discover'),)
 
     @staticmethod

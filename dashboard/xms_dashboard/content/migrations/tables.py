@@ -91,6 +91,7 @@ class _JobAction(tables.BatchAction):
 
 class SyncNow(_JobAction):
     name = 'sync'
+    help_text = _('Copies the blocks changed since the last sync now.')
     api_action = 'sync'
     policy_rules = (('migration', 'xms:jobs:sync'),)
 
@@ -145,6 +146,8 @@ class Cancel(_JobAction):
 
 class Retry(_JobAction):
     name = 'retry'
+    help_text = _('Resumes the job from the step that failed, keeping the '
+                  'data already copied.')
     api_action = 'retry'
     policy_rules = (('migration', 'xms:jobs:retry'),)
 
