@@ -2,119 +2,86 @@
 
 Every panel calls the functions below with the Django request; they build
 a client from the signed-in user's token and the catalog's ``migration``
-endpoint (or ``XMS_API_URL`` in Horizon's settings, for a deployment whose
-catalog lacks it) and return :class:`Resource` objects whose attributes
-are the API's fields. Nothing else in the plugin knows a URL or a JSON
-shape, so when the API changes this module is the one to follow it.
+endpoint (in ``XMS_REGION`` when set, else the user's region; or
+``XMS_API_URL`` in Horizon's settings, for a deployment whose catalog
+lacks it) and return python-xmsclient's resources, whose attributes are
+the API's fields. Nothing else in the plugin knows a URL or a JSON shape,
+so when the API changes this module is the one to follow it.
 
-The client is python-xmsclient's when it is installed (the library the
-``openstack migration`` commands use); it speaks the same REST API, so
-the functions below work with either.
+The client is python-xmsclient, the library of the ``openstack
+migration`` commands; its errors carry the API's own message and the
+field it names, which the forms show on that field.
 """
 
 import logging
 
 from django.conf import settings
-from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
-from openstack_dashboard.api import base
-
-from xms_dashboard import exceptions
+from xmsclient import client as xms_client
+from xmsclient import exceptions
 
 LOG = logging.getLogger(__name__)
-
-XmsApiError = exceptions.XmsApiError
 
 SERVICE_TYPE = 'migration'
 #: Job states that change by themselves: their rows keep refreshing.
 FINAL_STATES = ('completed', 'failed', 'cancelled')
 #: Preflight statuses that are still changing.
 RUNNING_PREFLIGHT = ('pending', 'running')
+#: Events shown at once (the newest; the API pages the rest).
+EVENT_LIMIT = 200
+
+#: What the client raises; the enabled file makes it recoverable.
+ClientException = exceptions.ClientException
+HttpError = exceptions.HttpError
+
+_INTERFACES = {'publicURL': 'public', 'internalURL': 'internal',
+               'adminURL': 'admin'}
 
 
-class Resource:
-    """An API object: its fields as attributes (``to_dict`` for all)."""
+def _catalog_url(request):
+    """The ``migration`` endpoint of the user's catalog in XMS's region.
 
-    def __init__(self, info):
-        self._info = dict(info)
-        for key, value in info.items():
-            setattr(self, key, value)
-        # Horizon's tables use ``id``; the API's is ``uuid``.
-        if 'uuid' in info and 'id' not in info:
-            self.id = info['uuid']
-
-    def to_dict(self):
-        return dict(self._info)
-
-    def __repr__(self):
-        return '<%s %s>' % (type(self).__name__, self._info.get('uuid'))
+    Every service of the type is looked at (a catalog may list several,
+    each with endpoints in its own region), not only the first one.
+    """
+    region = (getattr(settings, 'XMS_REGION', None)
+              or request.user.services_region)
+    wanted = _INTERFACES.get(getattr(settings, 'OPENSTACK_ENDPOINT_TYPE',
+                                     'publicURL'), 'public')
+    for service in request.user.service_catalog or []:
+        if service.get('type') != SERVICE_TYPE:
+            continue
+        for endpoint in service.get('endpoints', []):
+            where = endpoint.get('region_id') or endpoint.get('region')
+            if where == region and endpoint.get('interface') == wanted:
+                return endpoint['url']
+    return None
 
 
 def endpoint(request):
-    """The API's root URL: the setting, else the user's catalog."""
-    override = getattr(settings, 'XMS_API_URL', None)
-    if override:
-        return override.rstrip('/')
-    return base.url_for(request, SERVICE_TYPE).rstrip('/')
+    """The API's root URL: ``XMS_API_URL``, else the user's catalog."""
+    url = getattr(settings, 'XMS_API_URL', None) or _catalog_url(request)
+    if not url:
+        raise exceptions.ConnectionError(
+            'No endpoint of service type "%s" in the catalog' % SERVICE_TYPE)
+    return url.rstrip('/')
 
 
 def is_available(request):
     """Whether this user's cloud has an XMS API to talk to."""
-    if getattr(settings, 'XMS_API_URL', None):
-        return True
-    return base.is_service_enabled(request, SERVICE_TYPE)
-
-
-def _session(request):
-    verify = getattr(settings, 'OPENSTACK_SSL_CACERT', None) or not getattr(
-        settings, 'OPENSTACK_SSL_NO_VERIFY', False)
-    auth = token_endpoint.Token(endpoint(request), request.user.token.id)
-    return ks_session.Session(auth=auth, verify=verify)
-
-
-class _Rest:
-    """The REST API through a keystoneauth session (the user's token)."""
-
-    def __init__(self, request):
-        self.session = _session(request)
-        self.url = endpoint(request) + '/v1'
-
-    def call(self, method, path, body=None, params=None):
-        try:
-            resp = self.session.request(
-                self.url + path, method, json=body, params=params,
-                raise_exc=False,
-                headers={'Accept': 'application/json'})
-        except ks_exc.ClientException as exc:
-            raise XmsApiError(503, 'The migration service cannot be '
-                              'reached: %s' % exc)
-        doc = None
-        if resp.content:
-            try:
-                doc = resp.json()
-            except ValueError:
-                doc = None
-        if resp.status_code >= 400:
-            error = (doc or {}).get('error') or {}
-            raise XmsApiError(resp.status_code,
-                              error.get('message') or resp.reason,
-                              error.get('field'))
-        return doc
+    return bool(getattr(settings, 'XMS_API_URL', None)
+                or _catalog_url(request))
 
 
 def _client(request):
-    return _Rest(request)
-
-
-def _params(**filters):
-    return {k: v for k, v in filters.items() if v not in (None, '')}
-
-
-def _list(request, collection, limit=200, **filters):
-    doc = _client(request).call('GET', '/' + collection,
-                                params=_params(limit=limit, **filters))
-    return [Resource(item) for item in doc[collection]]
+    """python-xmsclient with the user's token, on the user's endpoint."""
+    verify = getattr(settings, 'OPENSTACK_SSL_CACERT', None) or not getattr(
+        settings, 'OPENSTACK_SSL_NO_VERIFY', False)
+    url = endpoint(request)
+    session = ks_session.Session(
+        auth=token_endpoint.Token(url, request.user.token.id), verify=verify)
+    return xms_client.Client('1', session=session, endpoint_override=url)
 
 
 # -- sources (Environments) -------------------------------------------------
@@ -124,107 +91,93 @@ SOURCE_FIELDS = ('name', 'host', 'port', 'username', 'password',
 
 
 def source_list(request):
-    return _list(request, 'sources')
+    return _client(request).sources.list()
 
 
 def source_get(request, source_id):
-    return Resource(_client(request).call('GET', '/sources/%s' % source_id))
+    return _client(request).sources.get(source_id)
 
 
 def source_create(request, **fields):
     body = {k: v for k, v in fields.items()
             if k in SOURCE_FIELDS and v not in (None, '')}
-    body['type'] = 'vmware'
-    return Resource(_client(request).call('POST', '/sources', body))
+    return _client(request).sources.create(type='vmware', **body)
 
 
 def source_delete(request, source_id):
-    _client(request).call('DELETE', '/sources/%s' % source_id)
+    _client(request).sources.delete(source_id)
 
 
 def source_test(request, source_id):
     """Open a session, report product and build (a dict)."""
-    return _client(request).call('POST', '/sources/%s/test' % source_id, {})
+    return _client(request).sources.test(source_id)
 
 
 def source_discover(request, source_id):
-    return _client(request).call('POST', '/sources/%s/discover' % source_id,
-                                 {})
+    return _client(request).sources.discover(source_id)
 
 
 def source_set_credential(request, source_id, username, password):
     """Rotate the source's credential in place."""
-    body = {'password': password}
-    if username:
-        body['username'] = username
-    return Resource(_client(request).call(
-        'PUT', '/sources/%s/credential' % source_id, body))
+    return _client(request).sources.set_credential(
+        source_id, password, username=username or None)
 
 
 # -- VMs and preflights (Discover) -----------------------------------------
 
 def vm_list(request, **filters):
-    return _list(request, 'vms', **filters)
+    return _client(request).vms.list(**filters)
 
 
 def vm_get(request, vm_id):
-    return Resource(_client(request).call('GET', '/vms/%s' % vm_id))
+    return _client(request).vms.get(vm_id)
 
 
 def preflight_create(request, vm_ids, mode, target=None):
-    body = {'vm_ids': list(vm_ids), 'mode': mode}
-    if target:
-        body['target'] = target
-    doc = _client(request).call('POST', '/preflights', body)
-    return [Resource(p) for p in doc['preflights']]
-
-
-def preflight_list(request, **filters):
-    return _list(request, 'preflights', **filters)
+    return _client(request).preflights.create(list(vm_ids), mode,
+                                              target=target)
 
 
 def preflight_latest(request, vm_id):
     """The VM's newest preflight, or None."""
-    found = _list(request, 'preflights', limit=1, vm_id=vm_id,
-                  sort_key='created_at', sort_dir='desc')
+    found = _client(request).preflights.list(
+        limit=1, vm_id=vm_id, sort_key='created_at', sort_dir='desc')
     return found[0] if found else None
 
 
 # -- jobs (Migrations) -------------------------------------------------------
 
 def job_list(request, **filters):
-    return _list(request, 'jobs', sort_key='created_at', sort_dir='desc',
-                 **filters)
+    return _client(request).jobs.list(sort_key='created_at',
+                                      sort_dir='desc', **filters)
 
 
 def job_get(request, job_id):
-    return Resource(_client(request).call('GET', '/jobs/%s' % job_id))
+    return _client(request).jobs.get(job_id)
 
 
 def job_create(request, vm_ids, job_type, target, sync_interval=None):
-    body = {'vm_ids': list(vm_ids), 'type': job_type, 'target': target}
+    fields = {'target': target}
     if sync_interval:
-        body['sync_interval'] = int(sync_interval)
-    doc = _client(request).call('POST', '/jobs', body)
-    return [Resource(j) for j in doc['jobs']]
+        fields['sync_interval'] = int(sync_interval)
+    return _client(request).jobs.create(list(vm_ids), job_type,
+                                        **fields).jobs
 
 
-def job_action(request, job_id, action, **body):
+def job_action(request, job_id, action):
     """``sync``, ``cutover``, ``cancel`` or ``retry``."""
-    return _client(request).call('POST', '/jobs/%s/%s' % (job_id, action),
-                                 body)
+    return getattr(_client(request).jobs, action)(job_id)
 
 
 def job_delete(request, job_id):
-    _client(request).call('DELETE', '/jobs/%s' % job_id)
+    _client(request).jobs.delete(job_id)
 
 
 # -- events ------------------------------------------------------------------
 
 def event_list(request, job_id=None, **filters):
+    """The newest events first, of one job or of the project."""
+    client = _client(request)
     if job_id:
-        doc = _client(request).call(
-            'GET', '/jobs/%s/events' % job_id,
-            params=_params(limit=200, **filters))
-        return [Resource(e) for e in doc['events']]
-    return _list(request, 'events', **filters)
+        return client.jobs.events(job_id, limit=EVENT_LIMIT, **filters)
+    return client.events.list(limit=EVENT_LIMIT, **filters)

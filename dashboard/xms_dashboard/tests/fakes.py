@@ -1,6 +1,6 @@
 """API objects as the XMS API returns them, for the unit tests."""
 
-from xms_dashboard.api import xms
+from xmsclient.common import base
 
 VM_ID = '11111111-1111-4111-8111-111111111111'
 BLOCKED_ID = '22222222-2222-4222-8222-222222222222'
@@ -8,8 +8,13 @@ JOB_ID = '33333333-3333-4333-8333-333333333333'
 NET_ID = '44444444-4444-4444-8444-444444444444'
 
 
+def resource(info):
+    """An API object as python-xmsclient returns it."""
+    return base.Resource(None, info)
+
+
 def vm(uuid=VM_ID, name='web01', verdict='pass', nics=None):
-    return xms.Resource({
+    return resource({
         'uuid': uuid, 'name': name, 'verdict': verdict, 'missing': False,
         'num_cpus': 2, 'memory_mb': 2048, 'power_state': 'poweredOn',
         'nics': nics if nics is not None else [
@@ -29,7 +34,7 @@ def job(state='running', job_type='cold', actions=('cancel',), **extra):
         'allowed_actions': list(actions), 'syncs': [], 'disks': [],
         'target_resources': None}
     info.update(extra)
-    return xms.Resource(info)
+    return resource(info)
 
 
 class Network:

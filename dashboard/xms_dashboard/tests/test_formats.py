@@ -58,11 +58,10 @@ class DetailTest(test.SimpleTestCase):
         self.assertIsNone(detail.sync_chart(fakes.job()))
 
     def test_timeline_orders_events_and_syncs(self):
-        from xms_dashboard.api import xms
-        events = [xms.Resource({'created_at': '2026-12-01T03:30:00',
-                                'message': 'phase ready',
-                                'event_type': 'job.phase',
-                                'severity': 'info'})]
+        events = [fakes.resource({'created_at': '2026-12-01T03:30:00',
+                                  'message': 'phase ready',
+                                  'event_type': 'job.phase',
+                                  'severity': 'info'})]
         rows = detail.timeline(self._job(), events)
         self.assertEqual(['full sync completed', 'phase ready',
                           'incremental sync completed',

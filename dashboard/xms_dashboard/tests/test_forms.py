@@ -1,9 +1,10 @@
 from unittest import mock
 
 from openstack_dashboard.test import helpers
+from xmsclient import exceptions
 
-from xms_dashboard.api import xms
 from xms_dashboard.content.environments import forms
+from xms_dashboard.tests import fakes
 
 
 class AddEnvironmentTest(helpers.TestCase):
@@ -18,8 +19,8 @@ class AddEnvironmentTest(helpers.TestCase):
 
     @mock.patch('xms_dashboard.api.xms.source_create')
     def test_api_refusal_lands_on_its_field(self, create):
-        create.side_effect = xms.XmsApiError(
-            400, 'port: 70000 is greater than the maximum of 65535',
+        create.side_effect = exceptions.BadRequest(
+            'port: 70000 is greater than the maximum of 65535',
             field='port')
         form = forms.AddEnvironment(self.request, data=self.DATA)
         self.assertTrue(form.is_valid())
@@ -29,7 +30,7 @@ class AddEnvironmentTest(helpers.TestCase):
     @mock.patch('horizon.messages.success')
     @mock.patch('xms_dashboard.api.xms.source_create')
     def test_creates_a_vmware_source(self, create, success):
-        create.return_value = xms.Resource({'uuid': 'u', 'name': 'vc1'})
+        create.return_value = fakes.resource({'uuid': 'u', 'name': 'vc1'})
         form = forms.AddEnvironment(self.request, data=self.DATA)
         self.assertTrue(form.is_valid())
         self.assertTrue(form.handle(self.request, form.cleaned_data))

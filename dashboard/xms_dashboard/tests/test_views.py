@@ -5,19 +5,18 @@ from unittest import mock
 from django.urls import reverse
 from openstack_dashboard.test import helpers
 
-from xms_dashboard.api import xms
 from xms_dashboard.tests import fakes
 
-SOURCE = xms.Resource({
+SOURCE = fakes.resource({
     'uuid': '55555555-5555-4555-8555-555555555555', 'name': 'vc1',
     'host': 'vc.example', 'status': 'connected', 'status_reason': None,
     'product_name': 'VMware vCenter Server', 'product_version': '8.0',
     'product_build': '123', 'discovery': {'status': 'running'}})
-EVENT = xms.Resource({
+EVENT = fakes.resource({
     'uuid': '66666666-6666-4666-8666-666666666666', 'job_id': fakes.JOB_ID,
     'created_at': '2026-12-01T03:00:00', 'severity': 'info',
     'event_type': 'job.state', 'message': 'job queued'})
-PREFLIGHT = xms.Resource({
+PREFLIGHT = fakes.resource({
     'uuid': '77777777-7777-4777-8777-777777777777', 'mode': 'cold',
     'status': 'completed', 'verdict': 'block', 'finished_at': None,
     'scores': {'storage': 0},
