@@ -64,6 +64,12 @@ class Panels:
             'e.dispatchEvent(new Event("change", {bubbles: true}));',
             element_id, value)
 
+    def submit(self, field_id):
+        """Submit the form holding the field ``field_id``."""
+        self.driver.execute_script(
+            'document.getElementById(arguments[0]).form.requestSubmit()',
+            field_id)
+
     def tick(self, selector):
         self.driver.execute_script(
             'var e = document.querySelector(arguments[0]);'
@@ -77,11 +83,16 @@ class Panels:
         rows = self.b.css('tr#%s__row__%s' % (table, obj_id))
         return rows[0] if rows else None
 
-    def cell_text(self, table, obj_id, column):
+    def cell_text(self, table, obj_id, header):
+        """The text of a row's cell under the column titled ``header``."""
+        heads = [h.get_attribute('textContent').strip() for h in self.b.css(
+            'table#%s thead tr.table_column_header th' % table)]
+        if header not in heads:
+            return None
         row = self.row(table, obj_id)
         if row is None:
             return None
-        cells = row.find_elements('css selector', 'td[data-cell-name='
-                                  '"%s"], td.%s' % (column, column))
-        return cells[0].get_attribute('textContent').strip() if cells \
-            else None
+        cells = row.find_elements('css selector', 'td')
+        index = heads.index(header)
+        return cells[index].get_attribute('textContent').strip() \
+            if index < len(cells) else None

@@ -40,9 +40,7 @@ class JourneyTest(base.DashboardTestCase):
                              ('id_thumbprint', sim.thumbprint)):
             manager.set_value(field, value)
         manager.b.shot('manager-add-environment')
-        manager.driver.execute_script(
-            'document.querySelector("#add_environment_form")'
-            '.requestSubmit()')
+        manager.submit('id_name')
         manager.b.wait(lambda: manager.driver.current_url.rstrip('/')
                        .endswith('migration_environments'),
                        'the environments list')
@@ -62,7 +60,7 @@ class JourneyTest(base.DashboardTestCase):
         member.b.shot('member-test-connection')
         member.click('environments__discover__%s' % self.source_id)
         member.b.wait(lambda: member.cell_text(
-            'environments', self.source_id, 'discovery') == 'completed',
+            'environments', self.source_id, 'Discovery') == 'completed',
             'discovery shown as completed', timeout=180)
         member.b.shot('member-environments-discovered')
 
@@ -74,12 +72,11 @@ class JourneyTest(base.DashboardTestCase):
         member.set_value('id_mode', 'cold')
         member.set_value('id_network_id', self.net1['id'])
         member.b.shot('member-preflight-form')
-        member.driver.execute_script(
-            'document.querySelector("#preflight_form").requestSubmit()')
+        member.submit('id_mode')
 
         def verdict():
             member.open(pages.DISCOVER + '?source_id=%s' % self.source_id)
-            text = member.cell_text('vms', vm['uuid'], 'verdict')
+            text = member.cell_text('vms', vm['uuid'], 'Verdict')
             return text if text and text.lower() in (
                 'pass', 'warn', 'block') else None
         found = member.b.wait(verdict, 'a verdict badge', timeout=180,
@@ -100,9 +97,7 @@ class JourneyTest(base.DashboardTestCase):
             member.set_value(select.get_attribute('id'), self.net1['id'])
         member.set_value('id_volume_type', self.state['volume_type']['name'])
         member.b.shot('member-new-migration')
-        member.driver.execute_script(
-            'document.querySelector("form.workflow, form[id$=workflow],'
-            ' #new_migration").requestSubmit()')
+        member.submit('id_job_type')
         member.b.wait(lambda: member.driver.current_url.rstrip('/')
                       .endswith('migration_jobs'), 'the migrations list',
                       timeout=120)
@@ -123,7 +118,7 @@ class JourneyTest(base.DashboardTestCase):
                 try:
                     bar = row.find_element('css selector', '.xms-progress')
                     percent = float(bar.get_attribute('data-percent'))
-                    state = member.cell_text('jobs', job['uuid'], 'state')
+                    state = member.cell_text('jobs', job['uuid'], 'State')
                 except Exception:  # noqa: BLE001, S112 - row replaced
                     continue
                 if not seen or seen[-1] != percent:
