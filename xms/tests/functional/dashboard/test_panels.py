@@ -16,7 +16,6 @@ class PanelsTest(base.DashboardTestCase):
 
     def test_reader_sees_no_action_member_sees_its_own(self):
         vm = self.register_and_discover()
-        self.preflight(vm, 'cold', self.target_spec(vm))
 
         reader = self.browser(base.READER)
         for path in pages.PAGES:
