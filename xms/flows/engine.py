@@ -96,9 +96,14 @@ class _FencedConnection:
         self._conn = conn
 
     def __getattr__(self, name):
-        if name in self._WRITES:
+        attr = getattr(self._conn, name)
+        if name not in self._WRITES:
+            return attr
+
+        def write(*args, **kwargs):
             check_current_claim()
-        return getattr(self._conn, name)
+            return attr(*args, **kwargs)
+        return write
 
 
 def check_current_claim():
