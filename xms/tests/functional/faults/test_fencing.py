@@ -47,7 +47,7 @@ def _children(pid, name):
 class TestPausedWorkerIsFenced(test_jobboard.JobboardTestCase):
 
     #: Short, so that a paused worker loses its claim within seconds.
-    claim_ttl = 4
+    claim_ttl = 5
 
     def test_sigstop_past_lease_then_sigcont(self):
         count = faults.trials(full=5)
@@ -60,7 +60,7 @@ class TestPausedWorkerIsFenced(test_jobboard.JobboardTestCase):
              'pass'])
         passes = 0
         for trial in range(count):
-            row = self._trial(trial, rng.uniform(0.2, 0.5))
+            row = self._trial(trial, rng.uniform(0.15, 0.4))
             table.add(trial + 1, *row)
             passes += row[-1] == 'yes'
         table.emit()
@@ -71,24 +71,28 @@ class TestPausedWorkerIsFenced(test_jobboard.JobboardTestCase):
         data = base.random_disk(size, seed=trial)
         self.put_disk(data)
         job = self.make_job('warm')
-        w1 = self.start_worker('w1-%d' % trial, rate_kib=1024)
+        # Both workers are up before the flow is posted (starting one
+        # takes seconds on a loaded machine): whichever claims the flow
+        # is paused, the other resumes it.
+        procs = {name: self.start_worker(name, rate_kib=512)
+                 for name in ('wa-%d' % trial, 'wb-%d' % trial)}
         jobs.start(self.ctx, job.id)
         row = self.wait_for(
-            job, lambda j: j.worker_host == 'w1-%d' % trial
+            job, lambda j: j.worker_host in procs
             and (j.disks[0].checkpoint or {}).get('bytes_done', 0)
-            >= fraction * size, what='w1 copying past %s' % fraction)
-        # The successor is up before the pause: it cannot claim the flow
-        # while w1's lease lives.
-        w2 = self.start_worker('w2-%d' % trial, rate_kib=1024)
+            >= fraction * size, what='a worker copying past %s' % fraction)
+        victim = row.worker_host
+        successor = [n for n in procs if n != victim][0]
+        w1, w2 = procs[victim], procs[successor]
         epoch1 = self.job(job).flow_epoch
         os.kill(w1.pid, signal.SIGSTOP)
         stopped = time.monotonic()
         try:
             stopped_at = self.job(job).disks[0].checkpoint['bytes_done']
             row = self.wait_for(
-                job, lambda j: j.worker_host == 'w2-%d' % trial
+                job, lambda j: j.worker_host == successor
                 and j.flow_epoch > epoch1, timeout=60,
-                what='w2 claimed the flow')
+                what='%s claimed the flow' % successor)
             takeover = time.monotonic() - stopped
             epoch2 = row.flow_epoch
             self.wait_for(job, lambda j: any(
@@ -135,7 +139,7 @@ class TestPausedWorkerIsFenced(test_jobboard.JobboardTestCase):
         failed = [e for e in self.events(job) if e.event_type == 'failed']
         ok = (job.state == states.READY and identical and not leftovers
               and not regressions and not failed
-              and event.payload['host'] == 'w1-%d' % trial
+              and event.payload['host'] == victim
               and event.payload['epoch'] == epoch1
               and event.payload['current_epoch'] == epoch2)
         self.assertEqual(states.READY, job.state, job.error)
@@ -143,10 +147,10 @@ class TestPausedWorkerIsFenced(test_jobboard.JobboardTestCase):
         self.assertEqual([], leftovers)
         self.assertEqual(0, regressions)
         self.assertEqual([], [e.message for e in failed])
-        self.assertEqual('w1-%d' % trial, event.payload['host'])
+        self.assertEqual(victim, event.payload['host'])
         self.assertEqual(epoch1, event.payload['epoch'])
         self.assertEqual(epoch2, event.payload['current_epoch'])
-        refused = self._refused_writes('w1-%d' % trial)
+        refused = self._refused_writes(victim)
         self._stop(w1)
         self._stop(w2)
         # Free the VM for the next trial (a ready warm job claims it).
