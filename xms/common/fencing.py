@@ -36,14 +36,21 @@ def hold(job_id, epoch):
         _fenced.pop(job_id, None)
 
 
-def release(job_id):
-    """Forget the job's claim (its run ended here).
+def release(job_id, epoch):
+    """Forget the job's claim at ``epoch`` (its run ended here).
+
+    A later claim of the same job in this process (the cleanup flow that
+    follows a cancelled one) is kept.
 
     :returns: ``(held, found)`` if the claim was fenced out, else None.
     """
     with _lock:
-        _held.pop(job_id, None)
-        return _fenced.pop(job_id, None)
+        if _held.get(job_id) == epoch:
+            _held.pop(job_id, None)
+        lost = _fenced.get(job_id)
+        if lost is not None and lost[0] == epoch:
+            return _fenced.pop(job_id)
+        return None
 
 
 def epoch_of(job_id):
@@ -65,13 +72,18 @@ def fenced(job_id):
         return _fenced.get(job_id)
 
 
-def set_current(job_id):
-    """The job whose flow this thread runs from now on (None: none)."""
-    _local.job_id = job_id
+def set_current(job_id, epoch=None, flow_uuid=None):
+    """The flow this thread's engine runs from now on (None: none).
+
+    :param epoch: the claim epoch the flow holds (None before it has one).
+    :param flow_uuid: the flow detail's uuid.
+    """
+    _local.claim = (job_id, epoch, flow_uuid) if job_id is not None else None
 
 
 def current():
-    return getattr(_local, 'job_id', None)
+    """``(job_id, epoch, flow_uuid)`` of this thread's flow, or None."""
+    return getattr(_local, 'claim', None)
 
 
 def context_for(job_id, epoch=None):

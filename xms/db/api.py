@@ -382,11 +382,12 @@ def job_claim_flow(context, job_id, values=None):
 
 
 @main_context_manager.reader
-def job_flow_epoch(context, job_id):
-    """The job's current claim epoch (None when the job is gone)."""
-    row = (context.session.query(models.Job.flow_epoch)
+def job_flow_claim(context, job_id):
+    """``(flow_epoch, flow_detail_uuid)`` of the job, (None, None) if gone."""
+    row = (context.session.query(models.Job.flow_epoch,
+                                 models.Job.flow_detail_uuid)
            .filter(models.Job.id == job_id).first())
-    return row.flow_epoch if row is not None else None
+    return (row.flow_epoch, row.flow_detail_uuid) if row else (None, None)
 
 
 @main_context_manager.writer

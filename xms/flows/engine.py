@@ -107,16 +107,23 @@ class _FencedConnection:
 
 
 def check_current_claim():
-    """Raise FencedOut when this thread's flow lost its claim epoch."""
-    job_id = fencing.current()
-    if job_id is None:
+    """Raise FencedOut when this thread's flow lost its claim epoch.
+
+    A flow whose job has since moved on to another flow (the cleanup flow
+    its cancelled run posted) keeps writing its own, finished records:
+    only a flow resumed by another claim of the same flow detail, or a
+    flow that never got an epoch, is refused.
+    """
+    claim = fencing.current()
+    if claim is None:
         return
-    held = fencing.epoch_of(job_id)
+    job_id, held, flow_uuid = claim
     lost = fencing.fenced(job_id)
-    if lost is None:
-        found = db_api.job_flow_epoch(xms_context.get_admin_context(),
-                                      job_id)
-        if held is not None and found == held:
+    if lost is None or lost[0] != held:
+        found, job_flow = db_api.job_flow_claim(
+            xms_context.get_admin_context(), job_id)
+        if held is not None and (found == held or (
+                flow_uuid is not None and job_flow != flow_uuid)):
             return
         fencing.mark_fenced(job_id, held, found)
         lost = (held, found)

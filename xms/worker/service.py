@@ -38,7 +38,7 @@ LOG = logging.getLogger(__name__)
 BINARY = 'xms-worker'
 
 
-def flow_claimed(job_id, flow_name):
+def flow_claimed(job_id, flow_name, flow_uuid=None):
     """Start this worker's claim epoch of a job's flow, in this thread.
 
     Increments ``jobs.flow_epoch`` and holds the new value
@@ -51,7 +51,7 @@ def flow_claimed(job_id, flow_name):
         then cannot write anything and is abandoned to another worker).
     """
     from xms.worker.tasks import base as task_base
-    fencing.set_current(job_id)
+    fencing.set_current(job_id, None, flow_uuid)
     try:
         job = db_api.job_claim_flow(xms_context.get_admin_context(), job_id,
                                     {'worker_host': CONF.host})
@@ -60,6 +60,7 @@ def flow_claimed(job_id, flow_name):
                     'is left to another worker', job_id, exc_info=True)
         return None
     fencing.hold(job_id, job.flow_epoch)
+    fencing.set_current(job_id, job.flow_epoch, flow_uuid)
     task_base.record(job, 'flow_claimed',
                      _('%(flow)s flow claimed by worker %(host)s (claim '
                        'epoch %(epoch)d)') % {
@@ -71,12 +72,13 @@ def flow_claimed(job_id, flow_name):
     return job.flow_epoch
 
 
-def flow_ended(job_id, flow_name):
-    """Forget the job's claim epoch; record it if it was fenced out."""
+def flow_ended(job_id, flow_name, epoch):
+    """Forget the flow's claim epoch; record it if it was fenced out."""
     from xms.worker.tasks import base as task_base
-    if fencing.current() == job_id:
+    current = fencing.current()
+    if current is not None and current[:2] == (job_id, epoch):
         fencing.set_current(None)
-    lost = fencing.release(job_id)
+    lost = fencing.release(job_id, epoch)
     if lost is None:
         return
     held, found = lost
@@ -121,6 +123,7 @@ class ClaimedJobs:
         self._board = board
         self._lock = threading.Lock()
         self._jobs = {}
+        self._epochs = {}
 
     def __getattr__(self, name):
         return getattr(self._board, name)
@@ -146,12 +149,19 @@ class ClaimedJobs:
         with self._lock:
             self._jobs[job.uuid] = job
 
+    def started(self, job, epoch):
+        """The claim epoch the flow of ``job`` runs with here."""
+        with self._lock:
+            self._epochs[job.uuid] = epoch
+
     def consume(self, job, who):
-        job_id, _flow = _job_info(job)
-        if job_id is not None and (fencing.fenced(job_id)
-                                   or fencing.epoch_of(job_id) is None):
-            # The run ended because the claim was lost (or never got its
-            # epoch): the flow is not done, its new owner runs it.
+        with self._lock:
+            epoch = self._epochs.get(job.uuid)
+        if epoch is None:
+            # The flow never got its epoch and did not run: another
+            # worker (or this one) claims it again. A flow fenced out
+            # after it started has lost its claim anyway; consuming it
+            # then fails harmlessly, as abandoning would.
             return self.abandon(job, who)
         try:
             return self._board.consume(job, who)
@@ -167,9 +177,10 @@ class ClaimedJobs:
     def _forget(self, job):
         with self._lock:
             self._jobs.pop(job.uuid, None)
+            epoch = self._epochs.pop(job.uuid, None)
         job_id, flow_name = _job_info(job)
         if job_id is not None:
-            flow_ended(job_id, flow_name)
+            flow_ended(job_id, flow_name, epoch)
 
 
 class EtcdRunner:
@@ -214,8 +225,7 @@ class EtcdRunner:
                  '%d s)', self.name, CONF.taskflow.jobboard_name,
                  CONF.taskflow.claim_ttl)
 
-    @staticmethod
-    def _claimed(_event, details):
+    def _claimed(self, _event, details):
         # TaskFlow's conductor notifies in the thread that then compiles
         # and runs the engine, before the engine writes anything.
         job = details.get('job')
@@ -223,7 +233,9 @@ class EtcdRunner:
             return
         job_id, flow_name = _job_info(job)
         if job_id is not None:
-            flow_claimed(job_id, flow_name)
+            epoch = flow_claimed(job_id, flow_name,
+                                 (job.details or {}).get('flow_uuid'))
+            self.claimed.started(job, epoch)
 
     def _refresh_claims(self):
         interval = max(1.0, CONF.taskflow.claim_ttl / 3.0)
@@ -293,10 +305,15 @@ class LocalRunner:
             if item is None:
                 continue
             fd_uuid, job_id, flow_name = item
+            ran = False
             try:
-                self.run_flow(fd_uuid, job_id, flow_name)
+                ran = self.run_flow(fd_uuid, job_id, flow_name)
             finally:
                 self.dispatcher.done(fd_uuid)
+            if ran is False and not self._stop.wait(1.0):
+                # No claim epoch (the database did not answer): the flow
+                # did not start; queue it again.
+                self.dispatcher.enqueue(fd_uuid, job_id, flow_name)
 
     def run_flow(self, fd_uuid, job_id, flow_name):
         try:
@@ -308,9 +325,11 @@ class LocalRunner:
             return
         with self._lock:
             self._engines[fd_uuid] = engine
+        epoch = None
         try:
-            if flow_claimed(job_id, flow_name) is None:
-                return
+            epoch = flow_claimed(job_id, flow_name, fd_uuid)
+            if epoch is None:
+                return False
             LOG.info('Running flow %s (%s) of job %s', flow_name, fd_uuid,
                      job_id)
             engine.run()
@@ -318,7 +337,7 @@ class LocalRunner:
             LOG.warning('Flow %s of job %s failed', flow_name, job_id,
                         exc_info=True)
         finally:
-            flow_ended(job_id, flow_name)
+            flow_ended(job_id, flow_name, epoch)
             with self._lock:
                 self._engines.pop(fd_uuid, None)
 

@@ -19,7 +19,9 @@ class TestConditionalWrites(base.TestCase):
                        'state': states.RUNNING,
                        'phase': states.FULL_SYNC},
             [{'device_key': 2000, 'capacity_bytes': 1024}])
-        self.addCleanup(fencing.release, self.job.id)
+        self.addCleanup(fencing.release, self.job.id, None)
+        self.addCleanup(fencing.release, self.job.id, 1)
+        self.addCleanup(fencing.release, self.job.id, 2)
 
     def claim(self):
         epoch = db_api.job_claim_flow(self.ctx, self.job.id,
@@ -31,7 +33,7 @@ class TestConditionalWrites(base.TestCase):
         self.assertEqual(0, db_api.job_get(self.ctx, self.job.id).flow_epoch)
         self.assertEqual(1, self.claim())
         self.assertEqual(2, self.claim())
-        self.assertEqual(2, db_api.job_flow_epoch(self.ctx, self.job.id))
+        self.assertEqual(2, db_api.job_flow_claim(self.ctx, self.job.id)[0])
 
     def test_owner_writes_commit(self):
         self.claim()
@@ -93,7 +95,7 @@ class TestConditionalWrites(base.TestCase):
         self.assertEqual([], db_api.snapshot_list(self.ctx, filters={
             'job_id': self.job.id}))
         self.assertEqual((mine, 2), fencing.fenced(self.job.id))
-        self.assertEqual((mine, 2), fencing.release(self.job.id))
+        self.assertEqual((mine, 2), fencing.release(self.job.id, mine))
         self.assertIsNone(fencing.fenced(self.job.id))
 
     def test_unfenced_contexts_are_not_checked(self):
@@ -165,7 +167,9 @@ class TestFencedPersistence(base.TestCase):
         self.job = db_api.job_create(self.ctx, {
             'project_id': 'p1', 'type': 'cold', 'state': states.RUNNING,
             'phase': states.EXPORT})
-        self.addCleanup(fencing.release, self.job.id)
+        self.addCleanup(fencing.release, self.job.id, None)
+        self.addCleanup(fencing.release, self.job.id, 1)
+        self.addCleanup(fencing.release, self.job.id, 2)
         self.addCleanup(fencing.set_current, None)
         from xms.flows import engine as flow_engine
         self.backend = _Backend()
@@ -173,8 +177,10 @@ class TestFencedPersistence(base.TestCase):
 
     def test_owner_writes_and_stale_owner_is_refused(self):
         epoch = db_api.job_claim_flow(self.ctx, self.job.id).flow_epoch
+        db_api.job_update(self.ctx, self.job.id,
+                          {'flow_detail_uuid': 'fd-a'})
         fencing.hold(self.job.id, epoch)
-        fencing.set_current(self.job.id)
+        fencing.set_current(self.job.id, epoch, 'fd-a')
         conn = self.fenced.get_connection()
         conn.update_atom_details('a1')
         db_api.job_claim_flow(self.ctx, self.job.id)
@@ -185,7 +191,7 @@ class TestFencedPersistence(base.TestCase):
         self.assertEqual((epoch, epoch + 1), fencing.fenced(self.job.id))
 
     def test_a_flow_without_an_epoch_cannot_write(self):
-        fencing.set_current(self.job.id)
+        fencing.set_current(self.job.id, None, 'fd-a')
         self.assertRaises(exception.FencedOut,
                           self.fenced.get_connection().update_atom_details,
                           'a1')
@@ -193,3 +199,19 @@ class TestFencedPersistence(base.TestCase):
     def test_threads_without_a_flow_are_not_checked(self):
         self.fenced.get_connection().update_atom_details('a1')
         self.assertEqual(['a1'], self.backend.conn.written)
+
+    def test_a_flow_whose_job_moved_on_keeps_its_own_records(self):
+        # A cancelled flow posted its cleanup flow, which another slot
+        # claimed: the first flow's last records are its own.
+        epoch = db_api.job_claim_flow(self.ctx, self.job.id).flow_epoch
+        fencing.hold(self.job.id, epoch)
+        fencing.set_current(self.job.id, epoch, 'fd-a')
+        db_api.job_update(self.ctx, self.job.id,
+                          {'flow_detail_uuid': 'fd-cleanup'})
+        later = db_api.job_claim_flow(self.ctx, self.job.id).flow_epoch
+        fencing.hold(self.job.id, later)
+        self.fenced.get_connection().update_atom_details('a1')
+        self.assertEqual(['a1'], self.backend.conn.written)
+        # The end of the first run leaves the second one's claim alone.
+        self.assertIsNone(fencing.release(self.job.id, epoch))
+        self.assertEqual(later, fencing.epoch_of(self.job.id))
