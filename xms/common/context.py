@@ -16,6 +16,9 @@ class RequestContext(context.RequestContext):
     def __init__(self, trust_id=None, **kwargs):
         super().__init__(**kwargs)
         self.trust_id = trust_id
+        # ``(job_id, epoch)`` when the context writes for a claimed flow
+        # (xms.common.fencing); never serialised, it is this process's.
+        self.fence = None
 
     def to_dict(self):
         values = super().to_dict()

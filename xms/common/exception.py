@@ -163,6 +163,17 @@ class VmBusy(Conflict):
                 'wait for that job, or cancel or delete it first.')
 
 
+class FencedOut(Conflict):
+    """This process's claim on a job's flow was taken over.
+
+    Raised by a write of a flow whose claim epoch (``jobs.flow_epoch``)
+    is no longer the job's: another worker resumed the flow, and this one
+    must stop without committing or reverting anything.
+    """
+    msg_fmt = _('Job %(job)s: the flow of claim epoch %(mine)s was taken '
+                'over by claim epoch %(current)s; this worker stops it.')
+
+
 class ConcurrentUpdate(Conflict):
     msg_fmt = _('%(resource)s %(id)s was changed by another request; '
                 'reload it and try again.')

@@ -1,14 +1,13 @@
 """Job execution behind the conductor's RPC actions.
 
 Each action is a conditional update of the job row followed by posting a
-flow (:mod:`xms.conductor.dispatch`). The update takes the job's
+flow (:mod:`xms.flows.dispatch`). The update takes the job's
 one-flow lock, ``jobs.active_flow``, only if nobody holds it (and the
 job is still in the state the action expects) in the same UPDATE, so two
 conductors, a user and the scheduler can race on a job and exactly one
 of them posts a flow.
 
-Flow names: ``cold``, ``warm_full_sync``, ``incremental_sync``,
-``cutover`` and ``cancel`` (see :mod:`xms.worker.flows`).
+Flow names: see :mod:`xms.flows.names`.
 
 No job stays without the flow it needs: a queued or cancelling job whose
 flow could not be posted is given a time for the next attempt (doubling
@@ -31,40 +30,25 @@ from xms.common import events
 from xms.common import exception
 from xms.common import states
 from xms.common.i18n import _
-from xms.conductor import dispatch
 from xms.conf import CONF
 from xms.db import api as db_api
+from xms.flows import dispatch
+from xms.flows import names
 
 LOG = logging.getLogger(__name__)
 
-COLD = 'cold'
-FULL_SYNC = 'warm_full_sync'
-INCREMENTAL_SYNC = 'incremental_sync'
-CUTOVER = 'cutover'
-CANCEL = 'cancel'
+# The flows this module posts (spelt once, in xms.flows.names).
+COLD = names.COLD
+FULL_SYNC = names.FULL_SYNC
+INCREMENTAL_SYNC = names.INCREMENTAL_SYNC
+CUTOVER = names.CUTOVER
+CANCEL = names.CANCEL
 # Not a flow: the name of the job's lock (``active_flow``) while its
 # delete cleans up the target, so that no flow starts meanwhile.
 DELETE = 'delete'
 
 # States that only a posted flow moves on: a failed post is retried.
 _RETRIED_STATES = (states.QUEUED, states.CANCELLING)
-
-
-def _take(context, job, flow_name, expected_states, target=None,
-          phase=None, **values):
-    """Take the job's flow lock (and move it to ``target``) atomically.
-
-    :raises ConcurrentUpdate: when another flow holds the lock or the job
-        left ``expected_states``.
-    """
-    values = dict(values, active_flow=flow_name)
-    if target is not None and target != job.state:
-        states.check_transition(job.uuid, job.state, target, job.type)
-        values['state'] = target
-        values['phase'] = phase
-    return db_api.job_update(context, job.id, values,
-                             expected={'state': tuple(expected_states),
-                                       'active_flow': None})
 
 
 def _post(context, job, flow_name, restore):
@@ -145,7 +129,7 @@ def start(context, job_id):
     job = db_api.job_get(context, job_id)
     flow_name = first_flow(job)
     try:
-        job = _take(context, job, flow_name, [states.QUEUED])
+        job = dispatch.take(context, job, flow_name, [states.QUEUED])
     except exception.ConcurrentUpdate:
         LOG.info('Job %s: not started, it already has a flow or left '
                  'queued', job.uuid)
@@ -163,8 +147,9 @@ def sync(context, job_id, scheduled=False):
     if job.type != states.WARM:
         return None
     try:
-        job = _take(context, job, INCREMENTAL_SYNC, [states.READY],
-                    states.SYNCING, states.INCREMENTAL_SYNC)
+        job = dispatch.take(context, job, INCREMENTAL_SYNC,
+                            [states.READY], states.SYNCING,
+                            states.INCREMENTAL_SYNC)
     except (exception.ConcurrentUpdate, exception.InvalidStateTransition):
         LOG.info('Job %s: sync not posted (state %s, flow %s)', job.uuid,
                  job.state, job.active_flow)
@@ -182,9 +167,9 @@ def cutover(context, job_id):
     states.check_action(states.CUTOVER, job.uuid, job.type, job.state,
                         job.incremental_syncs or 0)
     try:
-        job = _take(context, job, CUTOVER, [states.READY],
-                    states.CUTTING_OVER, states.FINAL_DELTA,
-                    next_sync_at=None)
+        job = dispatch.take(context, job, CUTOVER, [states.READY],
+                            states.CUTTING_OVER, states.FINAL_DELTA,
+                            next_sync_at=None)
     except exception.ConcurrentUpdate:
         raise exception.ActionNotAllowed(
             action=states.CUTOVER, job=job.uuid, state=job.state,
@@ -218,7 +203,7 @@ def post_cleanup(context, job_id):
     """Post the cleanup flow of a cancelling job no flow holds."""
     job = db_api.job_get(context, job_id)
     try:
-        job = _take(context, job, CANCEL, [states.CANCELLING])
+        job = dispatch.take(context, job, CANCEL, [states.CANCELLING])
     except exception.ConcurrentUpdate:
         return None
     return _post(context, job, CANCEL, {})
@@ -235,29 +220,11 @@ def retry(context, job_id):
     flow_name = job.failed_flow or first_flow(job)
     if flow_name == CANCEL:
         return cancel(context, job_id, job.keep_target)
-    job = _take(context, job, flow_name, [states.FAILED], states.QUEUED,
-                None, error=None, dispatch_attempts=0,
-                next_dispatch_at=None)
+    job = dispatch.take(context, job, flow_name, [states.FAILED],
+                        states.QUEUED, None, error=None, dispatch_attempts=0,
+                        next_dispatch_at=None)
     return _post(context, job, flow_name,
                  {'state': states.FAILED, 'phase': job.phase})
-
-
-def resume_local(context):
-    """Re-queue, in-process, every flow a job still holds (start-up).
-
-    Only for the ``local`` dispatcher: on etcd the posted jobs survive
-    the process and another worker claims them.
-    """
-    dispatcher = dispatch.get_dispatcher()
-    count = 0
-    for job in db_api.job_list(context, filters={}):
-        if job.active_flow and job.flow_detail_uuid:
-            dispatcher.enqueue(job.flow_detail_uuid, job.id,
-                               job.active_flow)
-            count += 1
-            LOG.info('Job %s: flow %s re-queued after restart', job.uuid,
-                     job.active_flow)
-    return count
 
 
 def delete(context, job_id):

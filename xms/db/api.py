@@ -23,6 +23,7 @@ from oslo_utils import uuidutils
 import sqlalchemy as sa
 
 from xms.common import exception
+from xms.common import fencing
 from xms.common import states
 from xms.db import models
 from xms.db import sqlite
@@ -335,18 +336,92 @@ def job_list(context, filters=None, limit=None, marker=None,
                  sort_dir)
 
 
+def _check_fence(context):
+    """Refuse a write of a flow whose claim was taken over.
+
+    A context made by :func:`xms.common.fencing.context_for` carries the
+    claim epoch its flow holds. The job row is read ``FOR UPDATE`` in
+    the write's own transaction, so the claim of a new owner (which
+    increments ``jobs.flow_epoch``, :func:`job_claim_flow`) and this
+    write are serialised: the write commits only if no other worker
+    claimed the flow since.
+
+    :raises FencedOut: when the job's epoch is no longer the one held.
+    """
+    fence = getattr(context, 'fence', None)
+    if fence is None:
+        return
+    job_id, held = fence
+    row = (context.session.query(models.Job.uuid, models.Job.flow_epoch)
+           .filter(models.Job.id == job_id).with_for_update().first())
+    found = row.flow_epoch if row is not None else None
+    if found != held:
+        fencing.mark_fenced(job_id, held, found)
+        raise exception.FencedOut(job=row.uuid if row else job_id,
+                                  mine=held, current=found)
+
+
+@main_context_manager.writer
+def job_claim_flow(context, job_id, values=None):
+    """Start a new claim epoch of the job's flow (a worker claimed it).
+
+    Increments ``jobs.flow_epoch`` in one UPDATE, so that every write of
+    the previous owner (:func:`_check_fence`) is refused from now on.
+
+    :returns: the job, with its new ``flow_epoch``.
+    """
+    values = dict(values or {})
+    values['flow_epoch'] = models.Job.flow_epoch + 1
+    values['updated_at'] = timeutils.utcnow()
+    count = (context.session.query(models.Job)
+             .filter(models.Job.id == job_id)
+             .update(values, synchronize_session=False))
+    if count != 1:
+        raise exception.JobNotFound(job=job_id)
+    return context.session.query(models.Job).filter_by(id=job_id).one()
+
+
+@main_context_manager.reader
+def job_flow_claim(context, job_id):
+    """``(flow_epoch, flow_detail_uuid)`` of the job, (None, None) if gone."""
+    row = (context.session.query(models.Job.flow_epoch,
+                                 models.Job.flow_detail_uuid)
+           .filter(models.Job.id == job_id).first())
+    return (row.flow_epoch, row.flow_detail_uuid) if row else (None, None)
+
+
 @main_context_manager.writer
 def job_update(context, job_id, values, expected=None):
     """Update a job, optionally only if its columns still hold ``expected``.
 
+    This is the one place the state machine is consulted for a change of
+    a job's state: a ``state`` in ``values`` must be allowed from every
+    state ``expected['state']`` lets the job be in. (A state written
+    without an expected one is a forced repair, used by tests.)
+
     :param expected: {column: value or tuple of values} that must match in
-        the same UPDATE statement; a state change listed in ``values`` is
-        checked against the state machine.
+        the same UPDATE statement.
+    :raises InvalidStateTransition: when the state machine forbids the
+        change.
     :raises ConcurrentUpdate: when ``expected`` no longer holds.
     :returns: the updated job.
     """
+    _check_fence(context)
+    expected = dict(expected or {})
+    target = values.get('state')
+    if target is not None and 'state' in expected:
+        job = (context.session.query(models.Job)
+               .filter(models.Job.id == job_id).first())
+        if job is None:
+            raise exception.ConcurrentUpdate(resource='Job', id=job_id)
+        sources = expected['state']
+        if not isinstance(sources, (list, tuple, set, frozenset)):
+            sources = (sources,)
+        for source in sources:
+            if source != target:
+                states.check_transition(job.uuid, source, target, job.type)
     query = context.session.query(models.Job).filter(models.Job.id == job_id)
-    for key, value in (expected or {}).items():
+    for key, value in expected.items():
         column = getattr(models.Job, key)
         if isinstance(value, (list, tuple, set, frozenset)):
             query = query.filter(column.in_(list(value)))
@@ -370,7 +445,6 @@ def job_set_state(context, job, target, phase=None, **values):
     :raises InvalidStateTransition: if the state machine forbids it.
     :raises ConcurrentUpdate: if another process moved the job first.
     """
-    states.check_transition(job.uuid, job.state, target, job.type)
     values['state'] = target
     values['phase'] = phase
     if target in states.FINISHED_STATES:
@@ -511,6 +585,7 @@ def preflight_update(context, preflight_id, values):
 @main_context_manager.writer
 def snapshot_create(context, values):
     """Record a snapshot before the vSphere task that makes it starts."""
+    _check_fence(context)
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
     values.setdefault('state', 'creating')
@@ -522,6 +597,7 @@ def snapshot_create(context, values):
 
 @main_context_manager.writer
 def snapshot_update(context, snapshot_id, values):
+    _check_fence(context)
     values = dict(values)
     if values.get('state') == 'removed':
         values.setdefault('removed_at', timeutils.utcnow())
@@ -754,6 +830,7 @@ def job_disk_update(context, job_id, device_key, values):
 
     :returns: the updated ``JobDisk``.
     """
+    _check_fence(context)
     count = (context.session.query(models.JobDisk)
              .filter_by(job_id=job_id, device_key=device_key)
              .update(dict(values), synchronize_session=False))
@@ -771,6 +848,7 @@ def job_progress_update(context, job_id, disk_values):
         rate_bps}}``; the job's bytes, rate and ETA become the sums over
         its disks (ETA from the summed rate).
     """
+    _check_fence(context)
     for device_key, values in disk_values.items():
         (context.session.query(models.JobDisk)
          .filter_by(job_id=job_id, device_key=device_key)
@@ -788,6 +866,7 @@ def job_progress_update(context, job_id, disk_values):
 
 @main_context_manager.writer
 def sync_create(context, values):
+    _check_fence(context)
     values = dict(values)
     values.setdefault('uuid', uuidutils.generate_uuid())
     values.setdefault('status', 'running')
@@ -800,6 +879,7 @@ def sync_create(context, values):
 
 @main_context_manager.writer
 def sync_update(context, sync_id, values):
+    _check_fence(context)
     count = (context.session.query(models.Sync).filter_by(id=sync_id)
              .update(dict(values), synchronize_session=False))
     if count != 1:

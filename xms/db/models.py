@@ -270,6 +270,12 @@ class Job(Base):
     dispatch_attempts = sa.Column(sa.Integer, nullable=False, default=0,
                                   server_default='0')
     next_dispatch_at = sa.Column(sa.DateTime, nullable=True)
+    # The claim generation of the job's flow: a worker increments it when
+    # it claims the flow, and every write of that flow is conditional on
+    # it (xms.common.fencing), so a worker whose claim was taken over
+    # cannot commit anything for the job.
+    flow_epoch = sa.Column(sa.Integer, nullable=False, default=0,
+                           server_default='0')
     worker_host = sa.Column(sa.String(255), nullable=True)
     source_powered_off = sa.Column(sa.Boolean, nullable=False, default=False)
     target_resources = sa.Column(db_types.JsonEncodedDict, nullable=True)

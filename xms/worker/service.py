@@ -16,7 +16,6 @@ and then releases the claims it still holds so that another worker
 resumes those flows at once instead of after the lease expires.
 """
 
-import os
 import threading
 
 import cotyledon
@@ -25,55 +24,163 @@ from taskflow import exceptions as tf_exc
 from taskflow.conductors import backends as conductor_backends
 
 from xms.common import context as xms_context
+from xms.common import fencing
 from xms.common import service as xms_service
 from xms.common.i18n import _
-from xms.conductor import dispatch
 from xms.conf import CONF
 from xms.db import api as db_api
-from xms.db import taskflow as db_taskflow
+from xms.flows import dispatch
+from xms.flows import engine as flow_engine
+from xms.flows import jobboard
 
 LOG = logging.getLogger(__name__)
 
 BINARY = 'xms-worker'
 
 
-def flow_claimed(job_id, flow_name):
-    """Record that this worker now runs (or resumes) a job's flow."""
+def flow_claimed(job_id, flow_name, flow_uuid=None):
+    """Start this worker's claim epoch of a job's flow, in this thread.
+
+    Increments ``jobs.flow_epoch`` and holds the new value
+    (:mod:`xms.common.fencing`), so that every write of the flow from now
+    on is refused once another worker claims it, and so are the writes of
+    a previous owner still running somewhere. Called in the thread that
+    runs the flow's engine, before the engine writes anything.
+
+    :returns: the epoch, or None when it could not be recorded (the flow
+        then cannot write anything and is abandoned to another worker).
+    """
     from xms.worker.tasks import base as task_base
+    fencing.set_current(job_id, None, flow_uuid)
     try:
-        ctx = xms_context.get_admin_context()
-        job = db_api.job_update(ctx, job_id, {'worker_host': CONF.host})
-        task_base.record(job, 'flow_claimed',
-                         _('%(flow)s flow claimed by worker %(host)s') % {
-                             'flow': flow_name, 'host': CONF.host},
-                         flow=flow_name, host=CONF.host)
-        LOG.info('Job %s: flow %s claimed', job.uuid, flow_name)
-    except Exception:  # noqa: BLE001 - bookkeeping only
-        LOG.warning('Could not record the claim of job %s', job_id,
-                    exc_info=True)
+        job = db_api.job_claim_flow(xms_context.get_admin_context(), job_id,
+                                    {'worker_host': CONF.host})
+    except Exception:  # noqa: BLE001 - the flow is fenced out instead
+        LOG.warning('Could not start a claim epoch for job %s; its flow '
+                    'is left to another worker', job_id, exc_info=True)
+        return None
+    fencing.hold(job_id, job.flow_epoch)
+    fencing.set_current(job_id, job.flow_epoch, flow_uuid)
+    task_base.record(job, 'flow_claimed',
+                     _('%(flow)s flow claimed by worker %(host)s (claim '
+                       'epoch %(epoch)d)') % {
+                         'flow': flow_name, 'host': CONF.host,
+                         'epoch': job.flow_epoch},
+                     flow=flow_name, host=CONF.host, epoch=job.flow_epoch)
+    LOG.info('Job %s: flow %s claimed (epoch %d)', job.uuid, flow_name,
+             job.flow_epoch)
+    return job.flow_epoch
 
 
-class _OwnClaimsGuard:
-    """The jobboard, refusing to claim a job this worker already runs.
+def flow_ended(job_id, flow_name, epoch):
+    """Forget the flow's claim epoch; record it if it was fenced out."""
+    from xms.worker.tasks import base as task_base
+    current = fencing.current()
+    if current is not None and current[:2] == (job_id, epoch):
+        fencing.set_current(None)
+    lost = fencing.release(job_id, epoch)
+    if lost is None:
+        return
+    held, found = lost
+    LOG.warning('Job %s: flow %s stopped, fenced out: this worker held '
+                'claim epoch %s and another worker claimed epoch %s',
+                job_id, flow_name, held, found)
+    try:
+        job = db_api.job_get(xms_context.get_admin_context(), job_id)
+    except Exception:  # noqa: BLE001 - the job may be gone
+        return
+    task_base.record(job, 'fenced',
+                     _('The %(flow)s flow on worker %(host)s stopped: its '
+                       'claim (epoch %(held)s) was taken over by epoch '
+                       '%(found)s, which owns the job now') % {
+                         'flow': flow_name, 'host': CONF.host,
+                         'held': held, 'found': found},
+                     severity='warning', flow=flow_name, host=CONF.host,
+                     epoch=held, current_epoch=found)
 
-    If this worker's lease on a running flow lapsed (an etcd outage
-    longer than the claim TTL), the flow shows as unclaimed again; the
-    worker that still runs it must not claim it a second time and run
-    the same flow twice at once.
+
+def _job_info(job):
+    info = job.details or {}
+    return info.get('job_id'), info.get('flow_name')
+
+
+class ClaimedJobs:
+    """The jobboard as this worker's conductor uses it, counting claims.
+
+    Every job the conductor claims passes through :meth:`claim` and
+    leaves through :meth:`consume` or :meth:`abandon` (TaskFlow's
+    conductor calls one of them when a job's run ends, however it
+    ended), so the jobs held here are exactly the flows this worker runs:
+    what its heartbeat reports and whose leases it refreshes.
+
+    It also refuses to claim a job this worker already runs: if its
+    lease on a running flow lapsed (an etcd outage longer than the claim
+    TTL), the flow shows as unclaimed again, and the worker that still
+    runs it must not claim it a second time and run it twice at once.
     """
 
-    def __init__(self, board, running):
+    def __init__(self, board):
         self._board = board
-        self._running = running
+        self._lock = threading.Lock()
+        self._jobs = {}
+        self._epochs = {}
 
     def __getattr__(self, name):
         return getattr(self._board, name)
 
+    def jobs(self):
+        """The jobboard jobs this worker holds now."""
+        with self._lock:
+            return list(self._jobs.values())
+
+    def __len__(self):
+        with self._lock:
+            return len(self._jobs)
+
     def claim(self, job, who, expiry=None):
-        if job.uuid in self._running():
-            raise tf_exc.UnclaimableJob('job %s already runs here'
-                                        % job.uuid)
-        return self._board.claim(job, who, expiry=expiry)
+        with self._lock:
+            if job.uuid in self._jobs:
+                raise tf_exc.UnclaimableJob('job %s already runs here'
+                                            % job.uuid)
+        if expiry is None:
+            self._board.claim(job, who)
+        else:
+            self._board.claim(job, who, expiry=expiry)
+        with self._lock:
+            self._jobs[job.uuid] = job
+
+    def started(self, job, epoch):
+        """The claim epoch the flow of ``job`` runs with here."""
+        with self._lock:
+            self._epochs[job.uuid] = epoch
+
+    def consume(self, job, who):
+        with self._lock:
+            epoch = self._epochs.get(job.uuid)
+        if epoch is None:
+            # The flow never got its epoch and did not run: another
+            # worker (or this one) claims it again. A flow fenced out
+            # after it started has lost its claim anyway; consuming it
+            # then fails harmlessly, as abandoning would.
+            return self.abandon(job, who)
+        try:
+            return self._board.consume(job, who)
+        finally:
+            self._forget(job)
+
+    def abandon(self, job, who):
+        try:
+            return self._board.abandon(job, who)
+        finally:
+            self._forget(job)
+
+    def _forget(self, job):
+        with self._lock:
+            self._jobs.pop(job.uuid, None)
+            epoch = self._epochs.pop(job.uuid, None)
+        job_id, flow_name = _job_info(job)
+        if job_id is not None:
+            flow_ended(job_id, flow_name, epoch)
 
 
 class EtcdRunner:
@@ -81,36 +188,32 @@ class EtcdRunner:
 
     def __init__(self, slots):
         self.slots = slots
-        self.name = '%s-%d' % (CONF.host, os.getpid())
+        self.name = jobboard.process_name()
         self.backend = None
         self.board = None
+        self.claimed = None
         self.conductor = None
         self._threads = []
         self._stop = threading.Event()
 
     @property
     def running(self):
-        if self.conductor is None:
-            return 0
-        return len(self.conductor._dispatched)
+        return len(self.claimed) if self.claimed is not None else 0
 
     def _jobs(self):
-        if self.conductor is None:
-            return []
-        return [getattr(f, 'job', None)
-                for f in list(self.conductor._dispatched)]
+        return self.claimed.jobs() if self.claimed is not None else []
 
     def start(self):
-        self.backend = db_taskflow.get_backend()
-        self.board = dispatch.connect_jobboard(self.name,
-                                               persistence=self.backend)
-        guarded = _OwnClaimsGuard(
-            self.board, lambda: {j.uuid for j in self._jobs() if j})
+        self.backend = jobboard.persistence()
+        self.board = jobboard.connect(self.name,
+                                      persistence_backend=self.backend)
+        self.claimed = ClaimedJobs(self.board)
         self.conductor = conductor_backends.fetch(
-            'nonblocking', self.name, guarded, persistence=self.backend,
+            'nonblocking', self.name, self.claimed,
+            persistence=flow_engine.FencedBackend(self.backend),
             engine='serial', wait_timeout=1.0,
             max_simultaneous_jobs=self.slots)
-        self.conductor.notifier.register('running_start', self._claimed)
+        self.conductor.notifier.register('compilation_start', self._claimed)
         self._threads = [
             threading.Thread(target=self.conductor.run, daemon=True,
                              name='xms-worker-conductor'),
@@ -122,19 +225,22 @@ class EtcdRunner:
                  '%d s)', self.name, CONF.taskflow.jobboard_name,
                  CONF.taskflow.claim_ttl)
 
-    @staticmethod
-    def _claimed(_event, details):
+    def _claimed(self, _event, details):
+        # TaskFlow's conductor notifies in the thread that then compiles
+        # and runs the engine, before the engine writes anything.
         job = details.get('job')
-        info = (job.details or {}) if job is not None else {}
-        if info.get('job_id'):
-            flow_claimed(info['job_id'], info.get('flow_name'))
+        if job is None:
+            return
+        job_id, flow_name = _job_info(job)
+        if job_id is not None:
+            epoch = flow_claimed(job_id, flow_name,
+                                 (job.details or {}).get('flow_uuid'))
+            self.claimed.started(job, epoch)
 
     def _refresh_claims(self):
         interval = max(1.0, CONF.taskflow.claim_ttl / 3.0)
         while not self._stop.wait(interval):
             for job in self._jobs():
-                if job is None:
-                    continue
                 try:
                     if not job.extend_expiry(CONF.taskflow.claim_ttl):
                         LOG.error('The claim of %s expired while this '
@@ -150,8 +256,6 @@ class EtcdRunner:
         self.conductor.stop()
         if not self.conductor.wait(timeout):
             for job in self._jobs():
-                if job is None:
-                    continue
                 try:
                     LOG.info('Releasing the claim of %s', job)
                     if job.lease is not None:
@@ -164,7 +268,7 @@ class EtcdRunner:
         try:
             self.board.close()
         finally:
-            self.backend.close()
+            jobboard.reset()
 
 
 class LocalRunner:
@@ -185,14 +289,13 @@ class LocalRunner:
             return len(self._engines)
 
     def start(self):
-        from xms.conductor import jobs
-        self.backend = db_taskflow.get_backend()
+        self.backend = jobboard.persistence()
         self._threads = [threading.Thread(target=self._slot, daemon=True,
                                           name='xms-worker-slot-%d' % i)
                          for i in range(self.slots)]
         for t in self._threads:
             t.start()
-        resumed = jobs.resume_local(xms_context.get_admin_context())
+        resumed = dispatch.resume_local(xms_context.get_admin_context())
         LOG.info('Worker runs flows in-process with %d slot(s); %d flow(s) '
                  'resumed', self.slots, resumed)
 
@@ -202,22 +305,31 @@ class LocalRunner:
             if item is None:
                 continue
             fd_uuid, job_id, flow_name = item
+            ran = False
             try:
-                self.run_flow(fd_uuid, job_id, flow_name)
+                ran = self.run_flow(fd_uuid, job_id, flow_name)
             finally:
                 self.dispatcher.done(fd_uuid)
+            if ran is False and not self._stop.wait(1.0):
+                # No claim epoch (the database did not answer): the flow
+                # did not start; queue it again.
+                self.dispatcher.enqueue(fd_uuid, job_id, flow_name)
 
     def run_flow(self, fd_uuid, job_id, flow_name):
         try:
-            engine = dispatch.load_engine(fd_uuid, self.backend)
+            engine = flow_engine.load_engine(
+                fd_uuid, flow_engine.FencedBackend(self.backend))
         except Exception:  # noqa: BLE001
             LOG.exception('Cannot load flow %s of job %s', flow_name,
                           job_id)
             return
         with self._lock:
             self._engines[fd_uuid] = engine
-        flow_claimed(job_id, flow_name)
+        epoch = None
         try:
+            epoch = flow_claimed(job_id, flow_name, fd_uuid)
+            if epoch is None:
+                return False
             LOG.info('Running flow %s (%s) of job %s', flow_name, fd_uuid,
                      job_id)
             engine.run()
@@ -225,6 +337,7 @@ class LocalRunner:
             LOG.warning('Flow %s of job %s failed', flow_name, job_id,
                         exc_info=True)
         finally:
+            flow_ended(job_id, flow_name, epoch)
             with self._lock:
                 self._engines.pop(fd_uuid, None)
 
@@ -240,7 +353,7 @@ class LocalRunner:
         for t in self._threads:
             t.join(timeout=max(1, timeout / max(1, len(self._threads))))
         if self.backend is not None:
-            self.backend.close()
+            jobboard.reset()
 
 
 def make_runner(slots=None):

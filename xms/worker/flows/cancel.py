@@ -8,11 +8,12 @@ and deletes the target (unless ``keep_target``), and leaves the job
 
 from taskflow.patterns import linear_flow
 
+from xms.flows import names
 from xms.worker.tasks import job
 from xms.worker.tasks import source
 from xms.worker.tasks import target
 
-NAME = 'cancel'
+NAME = names.CANCEL
 
 
 def get_cancel_flow():

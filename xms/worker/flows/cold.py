@@ -10,13 +10,14 @@ instance).
 from taskflow.patterns import linear_flow
 
 from xms.common import states
+from xms.flows import names
 from xms.worker.tasks import conversion
 from xms.worker.tasks import job
 from xms.worker.tasks import source
 from xms.worker.tasks import target
 from xms.worker.tasks import transport
 
-NAME = 'cold'
+NAME = names.COLD
 
 
 def get_cold_flow():

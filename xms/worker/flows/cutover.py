@@ -12,13 +12,14 @@ authoritative.
 from taskflow.patterns import linear_flow
 
 from xms.common import states
+from xms.flows import names
 from xms.worker.tasks import conversion
 from xms.worker.tasks import job
 from xms.worker.tasks import source
 from xms.worker.tasks import target
 from xms.worker.tasks import transport
 
-NAME = 'cutover'
+NAME = names.CUTOVER
 
 
 def get_cutover_flow():

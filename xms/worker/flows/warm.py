@@ -9,13 +9,14 @@ id as the base of the next sync and remove the snapshot.
 from taskflow.patterns import linear_flow
 
 from xms.common import states
+from xms.flows import names
 from xms.worker.tasks import job
 from xms.worker.tasks import source
 from xms.worker.tasks import target
 from xms.worker.tasks import transport
 
-FULL_SYNC = 'warm_full_sync'
-INCREMENTAL_SYNC = 'incremental_sync'
+FULL_SYNC = names.FULL_SYNC
+INCREMENTAL_SYNC = names.INCREMENTAL_SYNC
 
 
 def get_full_sync_flow():

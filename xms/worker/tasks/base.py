@@ -11,6 +11,7 @@ from taskflow import task
 from xms.common import context as xms_context
 from xms.common import events
 from xms.common import exception
+from xms.common import fencing
 from xms.common import states
 from xms.common.i18n import _
 from xms.db import api as db_api
@@ -28,8 +29,17 @@ class WorkerStopping(exception.XmsException):
     code = 503
 
 
-def admin_context():
-    return xms_context.get_admin_context()
+def admin_context(job_id=None):
+    """An admin context; for ``job_id``, one whose writes are fenced.
+
+    Within a flow this worker claimed, every write for the job carries
+    the claim's epoch (:mod:`xms.common.fencing`): once another worker
+    has claimed the flow, the write raises
+    :class:`~xms.common.exception.FencedOut` instead of committing.
+    """
+    if job_id is None:
+        return xms_context.get_admin_context()
+    return fencing.context_for(job_id)
 
 
 def job_context(job):
@@ -42,6 +52,9 @@ def job_context(job):
         is_admin=True, roles=['admin'], overwrite=False,
         project_id=job.project_id, user_id=job.user_id,
         trust_id=job.trust_id)
+    epoch = fencing.epoch_of(job.id)
+    if epoch is not None:
+        ctx.fence = (job.id, epoch)
     return ctx
 
 
@@ -49,8 +62,22 @@ def get_job(job_id):
     return db_api.job_get(admin_context(), job_id)
 
 
+def check_fenced(job):
+    """Raise :class:`FencedOut` when another worker claimed the flow."""
+    held = fencing.epoch_of(job.id)
+    if held is not None and job.flow_epoch != held:
+        fencing.mark_fenced(job.id, held, job.flow_epoch)
+        raise exception.FencedOut(job=job.uuid, mine=held,
+                                  current=job.flow_epoch)
+
+
 def check_cancel(job):
-    """Raise :class:`JobCancelled` when the user cancelled the job."""
+    """Raise :class:`JobCancelled` when the user cancelled the job.
+
+    A flow whose claim was taken over stops first (:func:`check_fenced`):
+    the cancel is then the new owner's to handle.
+    """
+    check_fenced(job)
     if job.state == states.CANCELLING:
         raise JobCancelled(job=job.uuid)
 

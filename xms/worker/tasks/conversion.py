@@ -31,7 +31,7 @@ class InspectGuest(base.JobTask):
         converter = conversion_base.get_converter()
         inspection = converter.inspect(base.job_context(job), job,
                                        _paths(job, target_paths))
-        db_api.job_update(base.admin_context(), job.id,
+        db_api.job_update(base.admin_context(job.id), job.id,
                           {'inspection': inspection,
                            'inspection_converted': None})
         base.record(job, 'inspected', _('Guest inspected'),
@@ -56,7 +56,7 @@ class InspectConvertedGuest(base.JobTask):
         converter = conversion_base.get_converter()
         inspection = converter.inspect(base.job_context(job), job,
                                        _paths(job, target_paths))
-        db_api.job_update(base.admin_context(), job.id,
+        db_api.job_update(base.admin_context(job.id), job.id,
                           {'inspection_converted': inspection})
         base.record(job, 'inspected_converted',
                     _('Converted guest inspected'), inspection=inspection)

@@ -14,6 +14,8 @@ from xms.common import states
 from xms.common.i18n import _
 from xms.conf import CONF
 from xms.db import api as db_api
+from xms.flows import dispatch
+from xms.flows import names
 from xms.worker.tasks import base
 
 LOG = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ class StartFlow(base.JobTask):
         self.phase = phase
 
     def execute(self, job_id):
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         job = base.get_job(job_id)
         base.check_cancel(job)
         values = {'worker_host': CONF.host, 'error': None,
@@ -73,7 +75,7 @@ class StartFlow(base.JobTask):
                           job_id, self.flow_name)
 
     def _revert(self, job_id, flow_failures):
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         job = base.get_job(job_id)
         if job.state == states.CANCELLING:
             db_api.job_update(ctx, job.id, {'active_flow': None,
@@ -83,8 +85,7 @@ class StartFlow(base.JobTask):
                         % self.flow_name, flow=self.flow_name)
             LOG.info('Job %s: flow %s stopped for cancel', job.uuid,
                      self.flow_name)
-            from xms.conductor import jobs
-            jobs.post_cleanup(ctx, job.id)
+            dispatch.post_cleanup(ctx, job.id)
             return
         reason = base.failure_message(flow_failures)
         step = job.phase or self.phase
@@ -120,7 +121,7 @@ class SetPhase(base.JobTask):
         base.check_cancel(job)
         if job.phase == self.phase:
             return
-        job = db_api.job_update(base.admin_context(), job.id,
+        job = db_api.job_update(base.admin_context(job.id), job.id,
                                 {'phase': self.phase},
                                 expected={'state': job.state})
         base.record(job, 'phase_changed', _('Phase %s') % self.phase,
@@ -140,7 +141,7 @@ class FinishFlow(base.JobTask):
         self.state = state
 
     def execute(self, job_id):
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         job = base.get_job(job_id)
         base.check_cancel(job)
         values = {'active_flow': None, 'failed_flow': None,
@@ -173,28 +174,28 @@ class StartCleanup(base.JobTask):
         if job.state != states.CANCELLING:
             raise exception.InvalidStateTransition(
                 job=job.uuid, source=job.state, target=states.CANCELLED)
-        db_api.job_update(base.admin_context(), job.id,
+        db_api.job_update(base.admin_context(job.id), job.id,
                           {'worker_host': CONF.host, 'phase': states.CLEANUP,
-                           'active_flow': 'cancel'})
+                           'active_flow': names.CANCEL})
         base.record(job, 'cleanup_started', _('Cleaning up after cancel'))
 
     def revert(self, job_id, *args, **kwargs):
         try:
-            ctx = base.admin_context()
+            ctx = base.admin_context(job_id)
             job = base.get_job(job_id)
             reason = base.failure_message(kwargs.get('flow_failures'))
             message = _('Cleanup after cancel failed: %s Check the source '
                         'and target, then cancel the job again.') % (
                             reason.rstrip('.') + '.')
             values = {'error': message, 'active_flow': None,
-                      'worker_host': None, 'failed_flow': 'cancel'}
+                      'worker_host': None, 'failed_flow': names.CANCEL}
             if states.can_transition(job.state, states.FAILED):
                 job = db_api.job_set_state(ctx, job, states.FAILED,
                                            phase=None, **values)
             else:
                 job = db_api.job_update(ctx, job.id, values)
             base.record(job, 'failed', message, severity='error',
-                        flow='cancel')
+                        flow=names.CANCEL)
         except Exception:  # noqa: BLE001 - reverts never raise
             LOG.exception('Job %s: could not record a failed cleanup',
                           job_id)
@@ -204,7 +205,7 @@ class FinishCancel(base.JobTask):
     """The job is ``cancelled``: everything XMS made is gone."""
 
     def execute(self, job_id):
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         job = base.get_job(job_id)
         job = db_api.job_set_state(ctx, job, states.CANCELLED, phase=None,
                                    active_flow=None, worker_host=None,

@@ -31,7 +31,7 @@ def power_back_on(job, message):
     ctx = base.job_context(job)
     if driver.power_state(ctx, source, moref) != POWERED_ON:
         driver.power_on(ctx, source, moref)
-    db_api.job_update(base.admin_context(), job.id,
+    db_api.job_update(base.admin_context(job.id), job.id,
                       {'source_powered_off': False})
     base.record(job, 'source_powered_on', message)
 
@@ -53,7 +53,7 @@ class PowerOffSource(base.JobTask):
             return bool(job.source_powered_off)
         # Recorded before the call: a worker dying inside it still leaves
         # the job knowing that XMS may have stopped the VM.
-        db_api.job_update(base.admin_context(), job.id,
+        db_api.job_update(base.admin_context(job.id), job.id,
                           {'source_powered_off': True})
         base.record(job, 'source_power_off',
                     _('Shutting the source VM down'))
@@ -125,7 +125,7 @@ class CreateSnapshot(base.JobTask):
     def execute(self, job_id):
         job = base.get_job(job_id)
         base.check_cancel(job)
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         for row in db_api.snapshot_list(ctx, filters={
                 'job_id': job.id, 'purpose': self.purpose,
                 'state': 'created'}):

@@ -28,7 +28,7 @@ def _resources(job):
 def _save_resources(job, **values):
     resources = _resources(base.get_job(job.id))
     resources.update(values)
-    return db_api.job_update(base.admin_context(), job.id,
+    return db_api.job_update(base.admin_context(job.id), job.id,
                              {'target_resources': resources})
 
 
@@ -49,7 +49,7 @@ class CreateVolumes(base.JobTask):
             vol = storage.create_volume(
                 ctx, job, disk, volume_type=disk.volume_type,
                 az=spec.get('availability_zone'))
-            db_api.job_disk_update(base.admin_context(), job.id,
+            db_api.job_disk_update(base.admin_context(job.id), job.id,
                                    disk.device_key,
                                    {'volume_id': vol['id']})
             volumes[str(disk.device_key)] = vol['id']
@@ -278,7 +278,7 @@ def forget_deleted(job, deleted):
     gone = set(deleted.get('volumes') or ())
     for disk in job.disks:
         if disk.volume_id and disk.volume_id in gone:
-            db_api.job_disk_update(base.admin_context(), job.id,
+            db_api.job_disk_update(base.admin_context(job.id), job.id,
                                    disk.device_key,
                                    {'volume_id': None, 'checkpoint': None,
                                     'last_change_id': None})

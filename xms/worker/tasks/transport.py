@@ -18,6 +18,7 @@ import time
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
+from xms.common import exception
 from xms.common import states
 from xms.common.i18n import _
 from xms.conf import CONF
@@ -68,10 +69,10 @@ class StartSync(base.JobTask):
     def execute(self, job_id):
         job = base.get_job(job_id)
         base.check_cancel(job)
-        row = db_api.sync_create(base.admin_context(),
+        row = db_api.sync_create(base.admin_context(job_id),
                                  {'job_id': job.id, 'kind': self.kind})
         # The job's progress is that of its current copy from now on.
-        db_api.job_update(base.admin_context(), job.id, {
+        db_api.job_update(base.admin_context(job.id), job.id, {
             'bytes_done': 0, 'bytes_total': 0, 'rate_bps': None,
             'eta_seconds': None})
         base.record(job, 'sync_started', _('%s sync started') % self.kind,
@@ -82,11 +83,20 @@ class StartSync(base.JobTask):
         if not isinstance(result, int):
             return
         try:
-            db_api.sync_update(base.admin_context(), result, {
+            db_api.sync_update(base.admin_context(job_id), result, {
                 'status': 'failed', 'finished_at': timeutils.utcnow(),
                 'error': base.failure_message(kwargs.get('flow_failures'))})
         except Exception:  # noqa: BLE001 - reverts never raise
             LOG.exception('Job %s: could not close sync %s', job_id, result)
+
+
+def fencing_lost(job):
+    """Whether another worker claimed the job's flow since this one."""
+    try:
+        base.check_fenced(job)
+    except exception.FencedOut:
+        return True
+    return False
 
 
 class _Progress:
@@ -102,9 +112,10 @@ class _Progress:
 
     def progress(self, p):
         key = self.disks[p.disk][0]
-        db_api.job_progress_update(base.admin_context(), self.job.id, {
-            key: {'bytes_done': p.done, 'bytes_total': p.total,
-                  'rate_bps': int(p.rate or 0)}})
+        db_api.job_progress_update(
+            base.admin_context(self.job.id), self.job.id,
+            {key: {'bytes_done': p.done, 'bytes_total': p.total,
+                   'rate_bps': int(p.rate or 0)}})
 
     def checkpoint(self, ck):
         key, plan, extra = self.disks[ck.disk]
@@ -112,9 +123,9 @@ class _Progress:
                      next_chunk=ck.next_chunk,
                      digest_state=ck.digest_state, bytes_done=ck.bytes_done,
                      done=False)
-        db_api.job_disk_update(base.admin_context(), self.job.id, key,
-                               {'checkpoint': value,
-                                'bytes_done': ck.bytes_done})
+        db_api.job_disk_update(base.admin_context(self.job.id), self.job.id,
+                               key, {'checkpoint': value,
+                                     'bytes_done': ck.bytes_done})
 
     def cancel_check(self):
         with self.lock:
@@ -122,7 +133,10 @@ class _Progress:
             if not self.cancelled and now - self.last_check >= 1.0:
                 self.last_check = now
                 job = base.get_job(self.job.id)
-                self.cancelled = job.state == states.CANCELLING
+                # A flow another worker claimed stops as a cancelled
+                # one does; CopyDisks then raises FencedOut.
+                self.cancelled = (job.state == states.CANCELLING
+                                  or fencing_lost(job))
             return self.cancelled
 
 
@@ -262,7 +276,8 @@ class CopyDisks(base.JobTask):
                         # A failed run of this flow (retried now)
                         # copied the whole plan: the data is there.
                         db_api.job_disk_update(
-                            base.admin_context(), job.id, disk.device_key,
+                            base.admin_context(job.id), job.id,
+                            disk.device_key,
                             {'checkpoint': dict(ck, sync_id=sync_id)})
                         base.record(job, 'copy_kept',
                                     _('Disk %s was copied by an earlier '
@@ -299,7 +314,7 @@ class CopyDisks(base.JobTask):
                         else self._change_id(job, snapshot, disk))
                 names[name] = (disk.device_key, plan, extra)
                 db_api.job_disk_update(
-                    base.admin_context(), job.id, disk.device_key,
+                    base.admin_context(job.id), job.id, disk.device_key,
                     {'bytes_total': plan.copy_bytes + plan.zero_bytes,
                      'bytes_done': resume.bytes_done if resume else 0})
                 disk_jobs.append(copier_mod.DiskJob(name, reader, writer,
@@ -307,7 +322,7 @@ class CopyDisks(base.JobTask):
                 changed += plan.copy_bytes + plan.zero_bytes
             # Progress from now on is this copy's: start it at the
             # resume points (or zero) of what is left to copy.
-            db_api.job_progress_update(base.admin_context(), job.id, {})
+            db_api.job_progress_update(base.admin_context(job.id), job.id, {})
             cbs = _Progress(job, sync_id, names)
             copier = copier_mod.Copier.from_conf(
                 CONF, progress_cb=cbs.progress,
@@ -332,7 +347,7 @@ class CopyDisks(base.JobTask):
             values['source_digest'] = (res['digest']
                                        if extra['mode'] == FULL else None)
             values['target_digest'] = None
-            db_api.job_disk_update(base.admin_context(), job.id, key,
+            db_api.job_disk_update(base.admin_context(job.id), job.id, key,
                                    values)
             copied += res['bytes_read']
             results[str(key)] = {'bytes_read': res['bytes_read'],
@@ -347,10 +362,10 @@ class CopyDisks(base.JobTask):
                                            'mode': extra['mode']},
                         device_key=key, **results[str(key)])
         row = db_api.sync_get(base.admin_context(), sync_id)
-        db_api.sync_update(base.admin_context(), sync_id, {
+        db_api.sync_update(base.admin_context(job.id), sync_id, {
             'bytes_copied': (row.bytes_copied or 0) + copied,
             'bytes_changed': (row.bytes_changed or 0) + changed})
-        db_api.job_progress_update(base.admin_context(), job.id, {})
+        db_api.job_progress_update(base.admin_context(job.id), job.id, {})
         return results
 
 
@@ -393,7 +408,7 @@ class VerifyDisks(base.JobTask):
                                         disk='disk-%s' % disk.device_key)
             finally:
                 close()
-            db_api.job_disk_update(base.admin_context(), job.id,
+            db_api.job_disk_update(base.admin_context(job.id), job.id,
                                    disk.device_key,
                                    {'source_digest': expected,
                                     'target_digest': actual})
@@ -420,7 +435,7 @@ class EndSync(base.JobTask):
         self.record_change_ids = record_change_ids
 
     def execute(self, job_id, snapshot, sync_id):
-        ctx = base.admin_context()
+        ctx = base.admin_context(job_id)
         job = base.get_job(job_id)
         change_ids = {}
         if self.record_change_ids:

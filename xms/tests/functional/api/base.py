@@ -53,7 +53,7 @@ class ConductorTestCase(base.FunctionalTestCase):
         # this process's queue (no worker runs here) rather than on the
         # shared etcd jobboard where other tests' workers would claim them.
         self.config(jobboard_backend='local', group='taskflow')
-        from xms.conductor import dispatch
+        from xms.flows import dispatch
         dispatch.reset()
         self.addCleanup(dispatch.reset)
         policy.reset()

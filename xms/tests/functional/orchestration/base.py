@@ -13,8 +13,8 @@ import uuid
 
 from xms.common import context as xms_context
 from xms.common import credentials
-from xms.conductor import dispatch
 from xms.db import api as db_api
+from xms.flows import dispatch
 from xms.sources import base as source_base
 from xms.sources.vsphere import client
 from xms.targets import local_common

@@ -23,7 +23,7 @@ class JobsTestCase(base.TestCase):
         self.posted = []
         self.fail_post = None
         self.useFixture(fixtures.MonkeyPatch(
-            'xms.conductor.dispatch.post', self._post))
+            'xms.flows.dispatch.post', self._post))
 
     def _post(self, job, flow_name):
         if self.fail_post:

@@ -2,8 +2,8 @@
 
 from oslo_utils import importutils
 
+from xms.flows import names as flows
 from xms.tests import base
-from xms.worker import flows
 from xms.worker.tasks import job as job_tasks
 
 

@@ -1,8 +1,7 @@
 """Hand flows to workers: the etcd jobboard, or in-process dispatch.
 
-Posting a flow means: build its flow detail from the flow's factory
-(``xms.worker.flows.FACTORIES``) in a logbook of TaskFlow's SQL
-persistence (the XMS database), then make it claimable:
+Posting a flow means: persist its flow detail
+(:func:`xms.flows.engine.create_flow_detail`), then make it claimable:
 
 * ``etcd`` (``[taskflow]/jobboard_backend``, the default): a TaskFlow
   jobboard job naming the logbook and flow detail. Workers claim jobs
@@ -13,10 +12,12 @@ persistence (the XMS database), then make it claimable:
 * ``local`` (xms-all-in-one): an in-process queue served by the
   worker's slots. The flow detail is persisted all the same, and a
   restarted process re-queues every flow its jobs still hold
-  (``jobs.active_flow``), so it resumes exactly as a worker would.
+  (``jobs.active_flow``, :func:`resume_local`), so it resumes exactly
+  as a worker would.
 
-The store holds only ``job_id``: everything else is read from the
-database by the tasks.
+A flow is posted only by whoever took the job's one-flow lock
+(:func:`take`): the conductor for user actions and the scheduler, a
+worker for the cleanup flow that follows a cancelled flow.
 """
 
 import collections
@@ -24,83 +25,18 @@ import threading
 
 from oslo_log import log as logging
 from oslo_utils import importutils
-from oslo_utils import uuidutils
-from taskflow import engines
-from taskflow.jobs import backends as job_backends
-from taskflow.persistence import models as tf_models
 
+from xms.common import states
 from xms.conf import CONF
-from xms.db import taskflow as db_taskflow
-from xms.worker import flows
+from xms.db import api as db_api
+from xms.flows import engine as flow_engine
+from xms.flows import jobboard
+from xms.flows import names
 
 LOG = logging.getLogger(__name__)
 
-ETCD = 'etcd'
-LOCAL = 'local'
-
-
-def factory_path(flow_name):
-    return flows.FACTORIES[flow_name]
-
-
-def store_for(job):
-    return {'job_id': job.id}
-
-
-def create_flow_detail(job, flow_name):
-    """Persist a new flow detail (in its own logbook) for ``job``.
-
-    The logbook shares the flow detail's uuid so either finds the other.
-
-    :returns: ``(logbook, flow_detail)``.
-    """
-    fd_uuid = uuidutils.generate_uuid()
-    book = tf_models.LogBook('xms-job-%s' % job.uuid, uuid=fd_uuid)
-    flow_detail = tf_models.FlowDetail('%s-%s' % (flow_name, job.uuid),
-                                       uuid=fd_uuid)
-    book.add(flow_detail)
-    backend = db_taskflow.get_backend()
-    try:
-        engines.save_factory_details(flow_detail, factory_path(flow_name),
-                                     (), {}, backend=None)
-        flow_detail.meta['store'] = store_for(job)
-        flow_detail.meta['job_id'] = job.id
-        flow_detail.meta['flow_name'] = flow_name
-        conn = backend.get_connection()
-        try:
-            conn.save_logbook(book)
-        finally:
-            conn.close()
-    finally:
-        backend.close()
-    return book, flow_detail
-
-
-def load_engine(flow_detail_uuid, backend):
-    """A TaskFlow engine that runs (or resumes) a persisted flow detail."""
-    conn = backend.get_connection()
-    book = conn.get_logbook(flow_detail_uuid)
-    flow_detail = book.find(flow_detail_uuid)
-    store = dict(flow_detail.meta.get('store') or {})
-    return engines.load_from_detail(flow_detail, store=store,
-                                    backend=backend, engine='serial')
-
-
-def etcd_conf(conf=CONF):
-    host, _sep, port = conf.taskflow.jobboard_hosts[0].rpartition(':')
-    return {'board': 'etcd', 'host': host or '127.0.0.1',
-            'port': int(port or 2379),
-            'path': conf.taskflow.jobboard_name,
-            'ttl': conf.taskflow.claim_ttl,
-            # A hung etcd call must not outlast the claims it refreshes.
-            'timeout': max(2.0, conf.taskflow.claim_ttl / 3.0)}
-
-
-def connect_jobboard(name, persistence=None, conf=CONF):
-    board = job_backends.fetch(name, etcd_conf(conf),
-                               persistence=persistence)
-    board.connect()
-    return board
+ETCD = jobboard.ETCD
+LOCAL = jobboard.LOCAL
 
 
 class EtcdDispatcher:
@@ -113,9 +49,9 @@ class EtcdDispatcher:
     def post(self, job, flow_name, book, flow_detail):
         with self._lock:
             if self._board is None:
-                self._board = connect_jobboard('xms-conductor-poster')
+                self._board = jobboard.connect()
             self._board.post('xms-%s-%s' % (flow_name, job.uuid), book=book,
-                             details={'store': store_for(job),
+                             details={'store': flow_engine.store_for(job),
                                       'flow_uuid': flow_detail.uuid,
                                       'job_id': job.id,
                                       'flow_name': flow_name})
@@ -193,14 +129,85 @@ def reset():
         _dispatcher = None
 
 
+def take(context, job, flow_name, expected_states, target=None,
+         phase=None, **values):
+    """Take the job's one-flow lock (and move it to ``target``) atomically.
+
+    The lock, ``jobs.active_flow``, is taken only if nobody holds it and
+    the job is still in ``expected_states``, in one UPDATE, so that of
+    the processes racing on a job exactly one posts a flow.
+
+    :raises ConcurrentUpdate: when another flow holds the lock or the job
+        left ``expected_states``.
+    :raises InvalidStateTransition: when the state machine forbids
+        ``target``.
+    """
+    values = dict(values, active_flow=flow_name)
+    if target is not None and target != job.state:
+        values['state'] = target
+        values['phase'] = phase
+    return db_api.job_update(context, job.id, values,
+                             expected={'state': tuple(expected_states),
+                                       'active_flow': None})
+
+
 def post(job, flow_name):
     """Persist and dispatch a new run of ``flow_name`` for ``job``.
 
     :returns: the flow detail's uuid.
     """
-    importutils.import_class(factory_path(flow_name))  # fail early
-    book, flow_detail = create_flow_detail(job, flow_name)
+    importutils.import_class(names.factory_path(flow_name))  # fail early
+    book, flow_detail = flow_engine.create_flow_detail(job, flow_name)
     get_dispatcher().post(job, flow_name, book, flow_detail)
     LOG.info('Job %s: posted flow %s (%s) to the %s dispatcher', job.uuid,
              flow_name, flow_detail.uuid, CONF.taskflow.jobboard_backend)
     return flow_detail.uuid
+
+
+def post_cleanup(context, job_id):
+    """Post the cleanup flow of a cancelling job no flow holds.
+
+    Used by the conductor (a cancel with no running flow) and by a
+    worker whose flow stopped for a cancel. A failed post gives the lock
+    back; the conductor's scheduler posts the cleanup of every
+    cancelling job without a flow (``xms.conductor.scheduler``).
+
+    :returns: the flow detail's uuid, or None when another flow holds
+        the job or the post failed.
+    """
+    job = db_api.job_get(context, job_id)
+    try:
+        job = take(context, job, names.CANCEL, [states.CANCELLING])
+    except Exception:  # noqa: BLE001 - ConcurrentUpdate: someone else
+        return None
+    try:
+        fd_uuid = post(job, names.CANCEL)
+    except Exception:  # noqa: BLE001 - the scheduler posts it again
+        LOG.warning('Job %s: could not post its cleanup flow; the '
+                    'conductor retries', job.uuid, exc_info=True)
+        db_api.job_update(context, job.id, {'active_flow': None},
+                          expected={'active_flow': names.CANCEL})
+        return None
+    db_api.job_update(context, job.id, {'flow_detail_uuid': fd_uuid,
+                                        'dispatch_attempts': 0,
+                                        'next_dispatch_at': None})
+    return fd_uuid
+
+
+def resume_local(context):
+    """Re-queue, in-process, every flow a job still holds (start-up).
+
+    Only for the ``local`` dispatcher: on etcd the posted jobs survive
+    the process and another worker claims them.
+    """
+    dispatcher = get_dispatcher()
+    count = 0
+    for job in db_api.job_list(context, filters={}):
+        if (job.active_flow in names.FACTORIES
+                and job.flow_detail_uuid):
+            dispatcher.enqueue(job.flow_detail_uuid, job.id,
+                               job.active_flow)
+            count += 1
+            LOG.info('Job %s: flow %s re-queued after restart', job.uuid,
+                     job.active_flow)
+    return count
