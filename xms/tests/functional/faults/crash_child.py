@@ -1,0 +1,53 @@
+"""A worker process that kills itself at a named task transition.
+
+``python -m xms.tests.functional.faults.crash_child CONF`` runs the same
+worker as :mod:`xms.tests.functional.orchestration.worker_child`; with
+``XMS_TEST_KILL_AT=<flow>:<task>:<state>`` in its environment it also
+attaches a TaskFlow listener to every engine it runs (through the
+conductor's ``_listeners_from_job``, TaskFlow's extension point for
+that), and SIGKILLs itself when the task of that flow reaches the state
+(``RUNNING``: the task is about to run, its start is persisted;
+``SUCCESS``: its result is persisted). The product carries no test hook:
+only this test process adds the listener.
+"""
+
+import os
+import signal
+
+from taskflow.conductors import base as conductor_base
+from taskflow.listeners import base as listener_base
+
+from xms.tests.functional.orchestration import worker_child
+
+
+class _KillAt(listener_base.Listener):
+
+    def __init__(self, engine, task_name, state):
+        super().__init__(engine, task_listen_for=(state,),
+                         flow_listen_for=(), retry_listen_for=())
+        self.task_name = task_name
+
+    def _task_receiver(self, state, details):
+        if details.get('task_name') == self.task_name:
+            print('killing myself at %s %s' % (self.task_name, state),
+                  flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def install(spec):
+    flow, task_name, state = spec.split(':')
+    real = conductor_base.Conductor._listeners_from_job
+
+    def listeners(self, job, engine):
+        found = list(real(self, job, engine))
+        if (job.details or {}).get('flow_name') == flow:
+            found.append(_KillAt(engine, task_name, state))
+        return found
+
+    conductor_base.Conductor._listeners_from_job = listeners
+
+
+if __name__ == '__main__':
+    if os.environ.get('XMS_TEST_KILL_AT'):
+        install(os.environ['XMS_TEST_KILL_AT'])
+    worker_child.main()
