@@ -104,7 +104,7 @@ class TestSnapshotHygiene(base.OrchestrationTestCase):
                          tuple('-%s' % p for p in PURPOSES)))
         return removed, len(leaked), owners, left
 
-    def _reset(self, vms, made):
+    def _free_vms(self, vms, made):
         """Free the VMs for the next trial: no job, no snapshot."""
         for job in made:
             try:
@@ -146,7 +146,7 @@ class TestSnapshotHygiene(base.OrchestrationTestCase):
                           '%.1f' % (time.monotonic() - start))
                 continue
             finally:
-                self._reset(chosen, self.made)
+                self._free_vms(chosen, self.made)
             if left:
                 failures.append('trial %d: %s' % (n, left))
             table.add(n, len(chosen), leaked, removed, owners,
