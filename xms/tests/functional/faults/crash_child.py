@@ -1,18 +1,24 @@
 """A worker process that kills itself at a named task transition.
 
-``python -m xms.tests.functional.faults.crash_child CONF`` runs the same
-worker as :mod:`xms.tests.functional.orchestration.worker_child`; with
-``XMS_TEST_KILL_AT=<flow>:<task>:<state>`` in its environment it also
-attaches a TaskFlow listener to every engine it runs (through the
-conductor's ``_listeners_from_job``, TaskFlow's extension point for
-that), and SIGKILLs itself when the task of that flow reaches the state
-(``RUNNING``: the task is about to run, its start is persisted;
-``SUCCESS``: its result is persisted). The product carries no test hook:
-only this test process adds the listener.
+``python -m xms.tests.functional.faults.crash_child CONF KILL_FILE``
+imports everything, prints ``loaded`` and waits for a line on stdin
+before it runs the same worker as
+:mod:`xms.tests.functional.orchestration.worker_child` (so a test starts
+its spare workers ahead, and a successor is up a second after a kill).
+
+Each time it claims a flow it reads ``KILL_FILE``; when that holds
+``<flow>:<task>:<STATE>`` for the claimed flow, it attaches a TaskFlow
+listener to the flow's engine (through the conductor's
+``_listeners_from_job``, TaskFlow's extension point for that) that
+SIGKILLs the process when the task reaches the state (``RUNNING``: the
+task is about to run, its start is persisted; ``SUCCESS``: its result is
+persisted). The product carries no test hook: only this test process
+adds the listener.
 """
 
 import os
 import signal
+import sys
 
 from taskflow.conductors import base as conductor_base
 from taskflow.listeners import base as listener_base
@@ -34,20 +40,27 @@ class _KillAt(listener_base.Listener):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def install(spec):
-    flow, task_name, state = spec.split(':')
+def install(kill_file):
     real = conductor_base.Conductor._listeners_from_job
 
     def listeners(self, job, engine):
         found = list(real(self, job, engine))
-        if (job.details or {}).get('flow_name') == flow:
-            found.append(_KillAt(engine, task_name, state))
+        try:
+            with open(kill_file) as f:
+                spec = f.read().strip()
+        except FileNotFoundError:
+            spec = ''
+        if spec:
+            flow, task_name, state = spec.split(':')
+            if (job.details or {}).get('flow_name') == flow:
+                found.append(_KillAt(engine, task_name, state))
         return found
 
     conductor_base.Conductor._listeners_from_job = listeners
 
 
 if __name__ == '__main__':
-    if os.environ.get('XMS_TEST_KILL_AT'):
-        install(os.environ['XMS_TEST_KILL_AT'])
+    install(sys.argv.pop(2))
+    print('loaded', flush=True)
+    sys.stdin.readline()
     worker_child.main()

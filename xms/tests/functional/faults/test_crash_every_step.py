@@ -32,7 +32,10 @@ from xms.tests.functional.faults import workers
 from xms.worker import flows as flow_factories
 
 MiB = workers.MiB
-SIZE = 8 * MiB
+SIZE = 4 * MiB
+#: Every worker reads at this rate, so that a copy lasts long enough for
+#: the test to kill it at a chosen fraction.
+RATE_KIB = 1024
 
 #: Copy kind of each flow's copy a test kills inside the copy.
 COPY_KIND = {'cold': 'export', 'warm_full_sync': 'full',
@@ -61,7 +64,7 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
     def _points(self, flow_name):
         seed, rnd = faults.rng('crash-every-step-%s' % flow_name)
         points = kill_points(flow_name)
-        copies = [('copy', round(rnd.uniform(0.2, 0.8), 2))
+        copies = [('copy', round(rnd.uniform(0.2, 0.6), 2))
                   for _ in range(2)]
         if faults.full_run():
             return seed, points + copies
@@ -90,17 +93,28 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
         victim.wait()
         return row.disks[0].bytes_done
 
-    def _trial(self, flow_name, point, vm, rnd, label):
+    def _next_spare(self):
+        self.spare = self.spawn_worker('w%d' % self.spawned,
+                                       rate_kib=RATE_KIB)
+        self.spawned += 1
+
+    def _fresh_chain(self):
+        """The running worker, and a spare already loaded to succeed it."""
+        self.spawned = 0
+        self._next_spare()
+        self.current = self.activate(self.spare)
+        self._next_spare()
+
+    def _trial(self, flow_name, point, vm, rnd):
         data = workers.base.random_disk(SIZE)
         self.put_disk(data, vm=vm)
         keep = [self.user_snapshot(vm)]
         job_type = 'cold' if flow_name == 'cold' else 'warm'
         job = self.make_job(job_type, vm=vm)
         in_copy = point[0] == 'copy'
-        kill_at = (None if in_copy
-                   else '%s:%s:%s' % (flow_name, point[1], point[2]))
-        victim = self.start_worker('v-%s' % label, kill_at=kill_at,
-                                   rate_kib=1024 if in_copy else 0)
+        victim = self.current
+        self.arm(victim, None if in_copy
+                 else '%s:%s:%s' % (flow_name, point[1], point[2]))
         jobs.start(self.ctx, job.id)
         if flow_name in ('incremental_sync', 'cutover'):
             row = self.wait_state(job, states.READY, states.FAILED,
@@ -121,7 +135,8 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
                                          point[1])
         else:
             self.assertEqual(-signal.SIGKILL, self.wait_dead(victim))
-        successor = self.start_worker('s-%s' % label)
+        successor = self.current = self.activate(self.spare)
+        self._next_spare()
         row = self.wait_state(job, DONE[flow_name], states.FAILED,
                               timeout=240)
         self.assertEqual(DONE[flow_name], row.state, row.error)
@@ -143,7 +158,7 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
         reread += sum(e.payload['bytes_read'] for e in copied[copies:])
         self.assertLessEqual(reread, workers.REREAD_WINDOW)
         left = self.leftovers(job, vm, keep=keep)
-        self.stop_worker(successor)
+        self.assertIsNone(successor.poll())
         return reread, left
 
     def _suite(self, flow_name):
@@ -157,16 +172,20 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
         failures = []
         reread_max = leftover_total = 0
         began = time.monotonic()
+        self._fresh_chain()
         for i, point in enumerate(points):
             start = time.monotonic()
-            label = '%s-%d' % (flow_name, i)
             where = ('copy@%d%%' % (point[1] * 100) if point[0] == 'copy'
                      else '%s:%s' % (point[1], point[2]))
             try:
-                reread, left = self._trial(flow_name, point, vms[i], rnd,
-                                           label)
+                reread, left = self._trial(flow_name, point, vms[i], rnd)
             except Exception as exc:  # noqa: BLE001 - reported below
                 failures.append('%s: %s' % (where, exc))
+                # Start the next trial with workers that know nothing of
+                # this one.
+                for proc in (self.current, self.spare):
+                    self.stop_worker(proc)
+                self._fresh_chain()
                 table.add(i, where, 'FAIL', '-', '-',
                           '%.1f' % (time.monotonic() - start))
                 continue

@@ -26,6 +26,11 @@ MiB = base.MiB
 REREAD_WINDOW = (1 + 4) * MiB
 
 
+def _copy_if_there(path, dest):
+    if os.path.exists(path):
+        shutil.copy(path, dest)
+
+
 class WorkerProcessesTestCase(base.OrchestrationTestCase):
 
     #: Short, so that a dead worker's flows are claimed again quickly; a
@@ -38,8 +43,12 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
         self.config(jobboard_backend='etcd', jobboard_name=self.board,
                     claim_ttl=self.claim_ttl, group='taskflow')
 
-    def start_worker(self, name, kill_at=None, rate_kib=0, slots=2):
-        """Start a worker process; ``kill_at`` is ``flow:task:STATE``."""
+    def spawn_worker(self, name, rate_kib=0, slots=2):
+        """Start a worker process up to the point where it would claim.
+
+        It imports everything and waits: :meth:`activate` lets it run.
+        Its ``kill_file`` (empty at first) arms it, see :meth:`arm`.
+        """
         conf = os.path.join(self.state_path, '%s.conf' % name)
         c = self.conf.conf
         with open(conf, 'w') as f:
@@ -70,24 +79,52 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
                 'checkpoint_window_mib = 1', '']))
         keep = os.environ.get('XMS_TEST_LOG_DIR')
         if keep:
-            self.addCleanup(shutil.copy,
+            self.addCleanup(_copy_if_there,
                             os.path.join(self.state_path, '%s.log' % name),
                             os.path.join(keep, '%s-%s.log' % (self.board,
                                                               name)))
-        env = dict(os.environ, PYTHONUNBUFFERED='1')
-        env.pop('XMS_TEST_KILL_AT', None)
-        if kill_at:
-            env['XMS_TEST_KILL_AT'] = kill_at
+        kill_file = os.path.join(self.state_path, '%s.kill' % name)
+        open(kill_file, 'w').close()
         proc = subprocess.Popen(
             [sys.executable, '-m', 'xms.tests.functional.faults.crash_child',
-             conf], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env)
+             conf, kill_file], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'))
+        proc.worker_name = name
+        proc.kill_file = kill_file
+        proc.active = False
         self.addCleanup(self.stop_worker, proc)
-        line = proc.stdout.readline()
-        if b'worker ready' not in line:
-            self.fail('worker %s did not start: %s%s' % (
-                name, line.decode(), proc.stdout.read().decode()[-3000:]))
         return proc
+
+    def activate(self, proc):
+        """Let a spawned worker run; returns once it claims flows."""
+        if proc.active:
+            return proc
+        for _ in range(2):
+            line = proc.stdout.readline()
+            if b'loaded' in line:
+                proc.stdin.write(b'go\n')
+                proc.stdin.flush()
+            elif b'worker ready' in line:
+                proc.active = True
+                return proc
+            else:
+                break
+        self.fail('worker %s did not start: %s%s' % (
+            proc.worker_name, line.decode(),
+            proc.stdout.read().decode()[-3000:]))
+
+    @staticmethod
+    def arm(proc, kill_at):
+        """Make ``proc`` kill itself at ``flow:task:STATE`` (or never)."""
+        with open(proc.kill_file, 'w') as f:
+            f.write(kill_at or '')
+
+    def start_worker(self, name, kill_at=None, rate_kib=0, slots=2):
+        """Spawn, arm and activate a worker in one go."""
+        proc = self.spawn_worker(name, rate_kib=rate_kib, slots=slots)
+        self.arm(proc, kill_at)
+        return self.activate(proc)
 
     @staticmethod
     def stop_worker(proc):
@@ -98,8 +135,12 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if not proc.stdout.closed:
-            proc.stdout.close()
+        for pipe in (proc.stdin, proc.stdout):
+            if pipe is not None and not pipe.closed:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
 
     def wait_dead(self, proc, timeout=120, what='worker killed itself'):
         try:
