@@ -10,7 +10,9 @@ snapshot is left (the owner's own snapshot survives) and the target is
 gone, or kept whole when the cancel asked for ``keep_target``.
 
 Gate: one seeded trial each of cold, warm and cutover. ``tox -e
-faults``: every task of every flow, ``keep_target`` chosen at random.
+faults``: every state and every phase of every flow (at a seeded task of
+the phase; ``XMS_FAULT_CANCEL_TASKS=all`` cancels at every task),
+``keep_target`` chosen at random.
 """
 
 import os
@@ -39,20 +41,46 @@ def task_names(flow_name):
     return [atom.name for atom in flow]
 
 
-def cases(kind):
-    """(flow to cancel in, task name or a state) of one job type."""
-    if kind == 'cold':
-        return ([('state', states.QUEUED)]
-                + [('cold', n) for n in task_names('cold')])
-    if kind == 'warm':
-        return ([('state', states.QUEUED)]
-                + [('warm_full_sync', n)
-                   for n in task_names('warm_full_sync')]
-                + [('state', states.READY)]
-                + [('incremental_sync', n)
-                   for n in task_names('incremental_sync')])
-    return ([('cutover', n) for n in task_names('cutover')]
-            + [('state', states.COMPLETED)])
+#: The phase each flow opens with (its StartFlow task sets it).
+FIRST_PHASE = {'cold': states.EXPORT, 'warm_full_sync': states.INITIALIZING,
+               'incremental_sync': states.INCREMENTAL_SYNC,
+               'cutover': states.FINAL_DELTA}
+
+
+def phases(flow_name):
+    """``[(phase, [task names])]`` of a flow, in order."""
+    out = [(FIRST_PHASE[flow_name], [])]
+    for name in task_names(flow_name):
+        if name.startswith('SetPhase-'):
+            out.append((name.split('-')[1], []))
+        out[-1][1].append(name)
+    return [(phase, names) for phase, names in out if names]
+
+
+def flows_of(kind):
+    return {'cold': ['cold'],
+            'warm': ['warm_full_sync', 'incremental_sync'],
+            'cutover': ['cutover']}[kind]
+
+
+def cases(kind, rnd=None):
+    """(flow to cancel in, task name) or ('state', state) of a job type.
+
+    Every task with ``rnd`` None; else one task of each phase, chosen
+    with ``rnd``.
+    """
+    out = []
+    if kind in ('cold', 'warm'):
+        out.append(('state', states.QUEUED))
+    for flow in flows_of(kind):
+        if flow == 'incremental_sync':
+            out.append(('state', states.READY))
+        for _phase, names in phases(flow):
+            chosen = names if rnd is None else [rnd.choice(names)]
+            out.extend((flow, n) for n in chosen)
+    if kind == 'cutover':
+        out.append(('state', states.COMPLETED))
+    return out
 
 
 class _CancelAt:
@@ -184,11 +212,14 @@ class TestCancelEverywhere(base.OrchestrationTestCase):
 
     def _suite(self, kind):
         seed, rnd = faults.rng('cancel-everywhere-%s' % kind)
-        all_cases = cases(kind)
-        if faults.full_run():
-            chosen = all_cases
+        # Every phase (at a seeded task of it) and state under faults;
+        # every task with XMS_FAULT_CANCEL_TASKS=all; one in the gate.
+        if os.environ.get('XMS_FAULT_CANCEL_TASKS') == 'all':
+            chosen = cases(kind)
+        elif faults.full_run():
+            chosen = cases(kind, rnd)
         else:
-            chosen = [rnd.choice(all_cases)]
+            chosen = [rnd.choice(cases(kind))]
         vms = self._vms()
         table = faults.FigureTable(
             'Cancel everywhere: %s (seed %d)' % (kind, seed),
