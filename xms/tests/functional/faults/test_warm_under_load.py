@@ -28,7 +28,7 @@ from xms.tests.functional import faults
 from xms.tests.functional.orchestration import base
 
 MiB = base.MiB
-SIZE = 8 * MiB
+SIZE = 4 * MiB
 SECTOR = 512
 CHUNK = MiB  # [transport]/chunk_size_mib in the orchestration set-up
 
@@ -97,7 +97,7 @@ class TestWarmUnderLoad(base.OrchestrationTestCase):
 
         def power_off(session, vm, timeout=None):
             guest = test.guest
-            if guest is None or guest.vm != vm.name:
+            if guest is None or guest.moref != vm._moId:
                 return real(session, vm, timeout)
             with guest.lock:
                 result = real(session, vm, timeout)
@@ -114,6 +114,7 @@ class TestWarmUnderLoad(base.OrchestrationTestCase):
         self.sim.wait_for_task(self.sim.find_vm(vm).CreateSnapshot_Task(
             name=user, memory=False, quiesce=False))
         self.guest = Guest(self.sim, vm, rnd.random())
+        self.guest.moref = self.sim.find_vm(vm)._moId
         self.guest.start()
         self.addCleanup(self.guest.stop)
         job = self.make_job('warm', vm=vm)
@@ -121,7 +122,7 @@ class TestWarmUnderLoad(base.OrchestrationTestCase):
         row = self.wait_state(job, states.READY, states.FAILED,
                               timeout=180)
         self.assertEqual(states.READY, row.state, row.error)
-        syncs = rnd.randint(1, 3)
+        syncs = rnd.randint(1, 2)
         for _ in range(syncs):
             # Between syncs too: let the guest write for a while.
             time.sleep(rnd.uniform(0.1, 1.0))
