@@ -128,7 +128,8 @@ class TestCancelEverywhere(base.OrchestrationTestCase):
             self.ctx, filters={'source_id': self.source.id}))
 
     def _target_files(self, job):
-        path = local_common.job_dir(job.id)
+        # The local target keeps a job's files under its uuid.
+        path = local_common.job_dir(job.uuid)
         return sorted(os.listdir(path)) if os.path.isdir(path) else []
 
     def _trial(self, kind, case, vm, keep_target):
@@ -201,8 +202,11 @@ class TestCancelEverywhere(base.OrchestrationTestCase):
                     local_common.volume_path(v))]
                 if missing:
                     left['kept_volumes_missing'] = missing
-            elif files:
-                left['target_files'] = files
+            else:
+                if files:
+                    left['target_files'] = files
+                if any(d.volume_id for d in row.disks):
+                    left['volume_ids'] = [d.volume_id for d in row.disks]
         if self.live_snapshots(job):
             left['snapshot_rows'] = [s.name for s in self.live_snapshots(
                 job)]

@@ -195,7 +195,8 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
                 if d.volume_id:
                     path = local_common.volume_path(d.volume_id)
                     wanted |= {path, path[:-len('.raw')] + '.json'}
-            job_dir = local_common.job_dir(job.id)
+            # The local target keeps a job's files under its uuid.
+            job_dir = local_common.job_dir(job.uuid)
             wanted |= {os.path.join(job_dir, n)
                        for n in ('ports.json', 'domain.xml')}
         stray = []
@@ -204,7 +205,7 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
                 for n in files:
                     p = os.path.join(dirpath, n)
                     owner = os.path.relpath(p, root).split(os.sep)[0]
-                    if owner == str(job.id) and p not in wanted:
+                    if owner == job.uuid and p not in wanted:
                         stray.append(os.path.relpath(p, root))
         if stray:
             out['target_files'] = sorted(stray)
