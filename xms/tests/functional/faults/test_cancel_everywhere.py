@@ -28,6 +28,7 @@ from xms.conductor import jobs
 from xms.db import api as db_api
 from xms.targets import local_common
 from xms.tests.functional import faults
+from xms.tests.functional.faults import workers
 from xms.tests.functional.orchestration import base
 from xms.worker import flows as flow_factories
 from xms.worker.tasks import base as task_base
@@ -243,12 +244,14 @@ class TestCancelEverywhere(base.OrchestrationTestCase):
                 failures.append('%s: %s' % (where, exc))
                 table.add(i, where, keep, 'FAIL', '-',
                           '%.1f' % (time.monotonic() - start))
+                workers.progress(table)
                 continue
             leftover_total += len(left)
             if left:
                 failures.append('%s: left %s' % (where, left))
             table.add(i, where, keep, outcome if not left else 'LEFT',
                       len(left), '%.1f' % (time.monotonic() - start))
+            workers.progress(table)
         table.add('all', '%d trials' % len(chosen),
                   '-', '%d passed' % (len(chosen) - len(failures)),
                   leftover_total, '%.1f' % (time.monotonic() - began))

@@ -188,6 +188,7 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
                 self._fresh_chain()
                 table.add(i, where, 'FAIL', '-', '-',
                           '%.1f' % (time.monotonic() - start))
+                workers.progress(table)
                 continue
             reread_max = max(reread_max, reread)
             leftover_total += len(left)
@@ -197,6 +198,7 @@ class TestCrashEveryStep(workers.WorkerProcessesTestCase):
                       sum(len(v) if isinstance(v, list) else 1
                           for v in left.values()),
                       '%.1f' % (time.monotonic() - start))
+            workers.progress(table)
         table.add('all', '%d trials' % len(points),
                   '%d passed' % (len(points) - len(failures)),
                   'max %d' % reread_max, leftover_total,

@@ -25,6 +25,7 @@ from xms.common import states
 from xms.conductor import jobs
 from xms.db import api as db_api
 from xms.tests.functional import faults
+from xms.tests.functional.faults import workers
 from xms.tests.functional.orchestration import base
 
 MiB = base.MiB
@@ -173,6 +174,7 @@ class TestWarmUnderLoad(base.OrchestrationTestCase):
                 failures.append('trial %d: %s' % (i, exc))
                 table.add(i, '-', '-', '-', '-', 'FAIL', '-',
                           '%.1f' % (time.monotonic() - start))
+                workers.progress(table)
                 continue
             finally:
                 if self.guest is not None:
@@ -188,6 +190,7 @@ class TestWarmUnderLoad(base.OrchestrationTestCase):
                 self.guest.bytes, final,
                 'pass' if same and not left else 'FAIL', len(left),
                 '%.1f' % (time.monotonic() - start))
+            workers.progress(table)
         table.add('all', '%d trials' % count, '-', '-', '-',
                   '%d passed' % (count - len(failures)), '-',
                   '%.1f' % (time.monotonic() - began))
