@@ -198,7 +198,8 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
             # The local target keeps a job's files under its uuid.
             job_dir = local_common.job_dir(job.uuid)
             wanted |= {os.path.join(job_dir, n)
-                       for n in ('ports.json', 'domain.xml')}
+                       for n in ('ports.json', 'domain.xml',
+                                 'instance.json')}
         stray = []
         if os.path.isdir(root):
             for dirpath, _dirs, files in os.walk(root):
