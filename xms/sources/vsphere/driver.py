@@ -267,7 +267,7 @@ class VSphereDriver(base.SourceDriver):
 
             def stun():
                 row = snapshots.create(session, context, vm_moref, None,
-                                       'cbt-stun')
+                                       snapshots.STUN)
                 snapshots.remove(session, context, row)
 
             return cbt.enable(session, vm, stun)

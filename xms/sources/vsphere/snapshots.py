@@ -5,8 +5,12 @@ and recorded in the ``snapshots`` table *before* the CreateSnapshot task
 starts: a process that dies while the task runs still leaves a row (VM and
 name) from which the reaper finds and removes the snapshot. Leaked
 snapshots grow delta disks on the source datastore until it fills, so the
-reaper also removes snapshots carrying our prefix that no row knows.
+reaper also removes snapshots named as XMS names them (prefix, a uuid,
+a purpose) that no row knows; a snapshot the VM's owner took is never
+touched, even when its name happens to start with our prefix.
 """
+
+import re
 
 from oslo_log import log as logging
 from oslo_utils import timeutils
@@ -30,10 +34,27 @@ REMOVING = 'removing'
 REMOVED = 'removed'
 LIVE_STATES = (CREATING, CREATED, FAILED, REMOVING)
 
+#: Purpose of the snapshot that activates CBT: the only one XMS takes
+#: without a job (its row has no job from the start).
+STUN = 'cbt-stun'
+
+_UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+
 
 def snapshot_name(job_uuid, purpose):
     """The name of a snapshot XMS takes for ``job_uuid``."""
     return '%s%s-%s' % (CONF.vsphere.snapshot_prefix, job_uuid, purpose)
+
+
+def is_ours(name):
+    """Whether ``name`` is shaped as :func:`snapshot_name` makes names.
+
+    The prefix alone is not enough: an owner's "xms-before-upgrade" is
+    not ours, and the reaper must never remove it.
+    """
+    pattern = r'%s%s-[a-z0-9_-]+\Z' % (
+        re.escape(CONF.vsphere.snapshot_prefix), _UUID)
+    return re.match(pattern, name) is not None
 
 
 def find_snapshot(session, vm, name=None, moref=None):
@@ -146,10 +167,13 @@ def orphan_rows(context):
     orphans = []
     for row in db_api.snapshot_list(context,
                                     filters={'state': list(LIVE_STATES)}):
-        if row.job_id is None:
+        if row.job_id is None and row.purpose == STUN:
             if timeutils.is_older_than(row.created_at,
                                        CONF.vsphere.snapshot_reap_grace):
                 orphans.append(row)
+        elif row.job_id is None:
+            # Its job was deleted (the row's job turns NULL): gone.
+            orphans.append(row)
         elif _job_finished(context, row.job_id):
             orphans.append(row)
     return orphans
@@ -158,12 +182,11 @@ def orphan_rows(context):
 def unknown_snapshots(session, known_names, datacenter=None):
     """(vm moref, snapshot moref, name) of our-prefixed snapshots no row
     knows."""
-    prefix = CONF.vsphere.snapshot_prefix
-    container = session.find_datacenter(datacenter)
     found = []
+    container = session.find_datacenter(datacenter)
     for _moref, (vm, props) in session.retrieve(
             vim.VirtualMachine, ['snapshot'], container=container).items():
         for node in inventory.walk_snapshots(props.get('snapshot')):
-            if node.name.startswith(prefix) and node.name not in known_names:
+            if is_ours(node.name) and node.name not in known_names:
                 found.append((vm._moId, node.snapshot._moId, node.name))
     return found

@@ -1,6 +1,7 @@
 """Snapshots on vcsim: recorded first, removed, reaped when leaked."""
 
 import fixtures
+from oslo_utils import uuidutils
 
 from xms.db import api as db_api
 from xms.sources import exception
@@ -68,13 +69,17 @@ class TestSnapshots(base.VSphereTestCase):
                                            running.id, 'sync')
         orphan = self.driver.create_snapshot(self.ctx, self.source, vm1,
                                              finished.id, 'sync')
-        # A snapshot with our prefix nobody recorded (a lost row), and a
-        # user's snapshot that must never be touched.
+        # A snapshot named as XMS names them that nobody recorded (a lost
+        # row), and users' snapshots that must never be touched, even
+        # one whose name starts with our prefix.
         vm2 = self.sim.find_vm('DC0_C0_RP0_VM0')
         self.sim.wait_for_task(vm2.CreateSnapshot_Task(
-            name='xms-lost-job-sync', memory=False, quiesce=False))
+            name='xms-%s-sync' % uuidutils.generate_uuid(), memory=False,
+            quiesce=False))
         self.sim.wait_for_task(vm2.CreateSnapshot_Task(
             name='before-upgrade', memory=False, quiesce=False))
+        self.sim.wait_for_task(vm2.CreateSnapshot_Task(
+            name='xms-nightly', memory=False, quiesce=False))
 
         summary = manage.reap()
 
@@ -83,7 +88,7 @@ class TestSnapshots(base.VSphereTestCase):
         self.assertEqual(0, summary['errors'])
         self.assertEqual([keep.name], self._snapshot_names('DC0_H0_VM0'))
         self.assertEqual([], self._snapshot_names('DC0_H0_VM1'))
-        self.assertEqual(['before-upgrade'],
+        self.assertEqual(['before-upgrade', 'xms-nightly'],
                          self._snapshot_names('DC0_C0_RP0_VM0'))
         reaped = db_api.event_list(self.ctx, filters={
             'event_type': 'snapshot_removed'})
