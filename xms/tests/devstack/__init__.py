@@ -140,6 +140,7 @@ def run_plugin(workdir, phases=ALL_PHASES, env=None, services=()):
                'LANG': 'C.UTF-8'}
     environ.update(DEVSTACK_ENV)
     environ.update({'DEST': dest, 'DATA_DIR': os.path.join(workdir, 'data'),
+                    'HORIZON_DIR': os.path.join(workdir, 'horizon'),
                     'XMS_CONF_DIR': os.path.join(workdir, 'etc'),
                     'XMS_RECORD': record, 'XMS_FAKE_BIN': bin_dir})
     if services:

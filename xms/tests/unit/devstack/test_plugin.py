@@ -182,6 +182,12 @@ class TestDevstackPlugin(base.TestCase):
                       install)
         if os.path.isdir(os.path.join(devstack.TOP, 'dashboard')):
             self.assertIn(('setup_develop', top + '/dashboard'), install)
+            local = os.path.join(rec.workdir, 'horizon',
+                                 'openstack_dashboard', 'local')
+            self.assertTrue(os.path.isfile(os.path.join(
+                local, 'enabled', '_90_project_migration_panelgroup.py')))
+            self.assertTrue(os.path.isfile(os.path.join(
+                local, 'local_settings.d', '_90_xms.py')))
         self.assertNotIn(('vcsim-build',), install)
 
     def test_embedded_api_server(self):
