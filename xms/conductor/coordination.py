@@ -127,9 +127,9 @@ class Election:
         while not self._stop.is_set():
             try:
                 self.run_round()
-            except Exception:  # noqa: BLE001 - the next round tries again
-                LOG.exception('Leader election round failed')
-            self._notify(self.is_leader())
+            except Exception as exc:  # noqa: BLE001 - next round retries
+                LOG.warning('Leader election round of %s failed: %s',
+                            self.member_id, exc)
             self._stop.wait(self.interval)
 
     def run_round(self):
@@ -138,6 +138,12 @@ class Election:
         Any failure loses nothing by itself: leadership ends at its
         deadline unless a later refresh succeeds.
         """
+        try:
+            self._round()
+        finally:
+            self._notify(self.is_leader())
+
+    def _round(self):
         if self._coordinator is None:
             self._connect()
         sent = self.clock()
