@@ -8,8 +8,8 @@ from oslo_config import cfg
 
 from xms.conf import api
 from xms.conf import conductor
-from xms.conf import coordination
 from xms.conf import conversion
+from xms.conf import coordination
 from xms.conf import credentials
 from xms.conf import database
 from xms.conf import default

@@ -2,8 +2,8 @@
 
 from xms.conf import api
 from xms.conf import conductor
-from xms.conf import coordination
 from xms.conf import conversion
+from xms.conf import coordination
 from xms.conf import credentials
 from xms.conf import default
 from xms.conf import keystone

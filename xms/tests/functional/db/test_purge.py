@@ -21,6 +21,7 @@ from xms.common import context as xms_context
 from xms.common import states
 from xms.conductor import jobs
 from xms.db import api as db_api
+from xms.db import models
 from xms.db import purge
 from xms.db import taskflow as db_taskflow
 from xms.tests.functional import base
@@ -79,12 +80,18 @@ class TestPurge(base.FunctionalTestCase):
                               {'flow_detail_uuid': fd_uuid})
         return fd_uuid
 
+    @staticmethod
+    def table(name):
+        if name == 'events':
+            return models.Event.__table__
+        return getattr(purge._tf_tables(), name)
+
     def age(self, table, key, value, days):
         then = timeutils.utcnow() - datetime.timedelta(days=days)
+        table = self.table(table)
         with db_api.get_engine().begin() as conn:
-            conn.execute(sa.text(
-                'UPDATE %s SET created_at = :t, updated_at = :t '
-                'WHERE %s = :v' % (table, key)), {'t': then, 'v': value})
+            conn.execute(table.update().where(table.c[key] == value)
+                         .values(created_at=then, updated_at=then))
 
     def books(self):
         lb = purge._tf_tables().logbooks
@@ -93,8 +100,8 @@ class TestPurge(base.FunctionalTestCase):
 
     def rows(self, table):
         with db_api.get_engine().connect() as conn:
-            return conn.execute(sa.text(
-                'SELECT COUNT(*) FROM %s' % table)).scalar()
+            return conn.execute(sa.select(sa.func.count()).select_from(
+                self.table(table))).scalar()
 
     def test_purge_by_state_and_retention(self):
         completed = self.job(states.COMPLETED)

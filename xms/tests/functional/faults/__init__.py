@@ -32,7 +32,7 @@ def rng(suite):
     return seed, random.Random('%s:%d' % (suite, seed))
 
 
-class FigureTable(object):
+class FigureTable:
     """A suite's figures: one row per trial or case, printed at the end."""
 
     def __init__(self, title, columns):
@@ -49,7 +49,7 @@ class FigureTable(object):
     def render(self):
         widths = [len(c) for c in self.columns]
         for row in self.rows:
-            widths = [max(w, len(v)) for w, v in zip(widths, row)]
+            widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
         line = '  '.join('%%-%ds' % w for w in widths)
         out = [self.title, line % tuple(self.columns),
                line % tuple('-' * w for w in widths)]
