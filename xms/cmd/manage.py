@@ -2,7 +2,10 @@
 
 ``xms-manage db sync`` creates or upgrades the XMS schema and TaskFlow's
 persistence tables in the same database; ``xms-manage db version`` prints
-the revision the database is at.
+the revision the database is at; ``xms-manage db purge --older-than DAYS
+[--dry-run]`` removes the TaskFlow records of finished flows and the
+events of deleted jobs (:mod:`xms.db.purge`), the leader conductor's
+periodic purge run by hand.
 """
 
 import sys
@@ -13,6 +16,7 @@ from xms.cmd import run
 from xms.common import service as xms_service
 from xms.conf import CONF
 from xms.db import migration
+from xms.db import purge
 
 
 class DBCommands:
@@ -27,6 +31,18 @@ class DBCommands:
         xms_service.check_database(require_schema=False)
         print(migration.version() or 'None (run "xms-manage db sync")')
 
+    def purge(self):
+        xms_service.check_database()
+        days = CONF.command.older_than
+        if days is None:
+            days = CONF.conductor.purge_older_than_days
+        dry_run = CONF.command.dry_run
+        counts = purge.purge(days, dry_run=dry_run)
+        print('%s older than %d day(s):' % (
+            'Would purge (dry run)' if dry_run else 'Purged', days))
+        for name in ('logbooks', 'flowdetails', 'atomdetails', 'events'):
+            print('  %-12s %d' % (name, counts[name]))
+
 
 def _add_db_parsers(subparsers):
     db = subparsers.add_parser('db', help='Database schema commands.')
@@ -39,6 +55,17 @@ def _add_db_parsers(subparsers):
     version = db_sub.add_parser('version', help='Print the revision of the '
                                                 'XMS schema.')
     version.set_defaults(func=lambda: DBCommands().version())
+    purge_p = db_sub.add_parser(
+        'purge', help='Remove the TaskFlow logbooks, flow and atom details '
+                      'of finished flows and the events of deleted jobs '
+                      'older than the retention; failed jobs keep theirs.')
+    purge_p.add_argument('--older-than', type=int, metavar='DAYS',
+                         dest='older_than',
+                         help='Retention in days (default '
+                              '[conductor]/purge_older_than_days).')
+    purge_p.add_argument('--dry-run', action='store_true', dest='dry_run',
+                         help='Print the counts, delete nothing.')
+    purge_p.set_defaults(func=lambda: DBCommands().purge())
 
 
 # Other modules (snapshots, credentials) add their parsers to this list.

@@ -11,8 +11,9 @@
   exponential backoff and an event per attempt, and fail the job after
   ``[conductor]/dispatch_max_attempts``.
 
-Several conductors may run it at once: every post is a conditional
-update of the job's flow lock, so a job never gets two flows.
+Only the elected leader runs it (:mod:`xms.conductor.coordination`);
+should two conductors briefly both lead, every post is still a
+conditional update of the job's flow lock, so a job never gets two flows.
 """
 
 import datetime
@@ -106,12 +107,18 @@ def run_once(context=None):
 
 
 class Periodic:
-    """Run ``func()`` every ``interval`` seconds on a daemon thread."""
+    """Run ``func()`` every ``interval`` seconds on a daemon thread.
 
-    def __init__(self, name, func, interval):
+    :param gate: called before every run; the run is skipped unless it
+        returns True (the conductor passes its election's ``is_leader``,
+        so that only the leader runs periodic work).
+    """
+
+    def __init__(self, name, func, interval, gate=None):
         self.name = name
         self.func = func
         self.interval = interval
+        self.gate = gate
         self._stop = threading.Event()
         self._thread = None
 
@@ -122,6 +129,8 @@ class Periodic:
 
     def _run(self):
         while not self._stop.wait(self.interval):
+            if self.gate is not None and not self.gate():
+                continue
             try:
                 self.func()
             except Exception:  # noqa: BLE001 - keep the loop alive
@@ -133,13 +142,25 @@ class Periodic:
             self._thread.join(timeout=self.interval + 5)
 
 
-def get_periodics():
-    """The conductor's periodic tasks: scheduler, trust revoker, reaper."""
+def get_periodics(gate=None):
+    """The conductor's periodic tasks, each run only while ``gate()``.
+
+    Scheduler (syncs and dispatch retries), trust revoker, snapshot
+    reaper and the purge of finished jobs' flow records; see
+    :mod:`xms.conductor.coordination` for why each is safe should two
+    conductors briefly both lead.
+    """
     from xms.conductor import reaper
     from xms.conductor import trusts
-    return [Periodic('xms-sync-scheduler', run_once,
-                     CONF.conductor.sync_scheduler_interval),
-            Periodic('xms-trust-revoker', trusts.revoke_finished,
-                     CONF.conductor.sync_scheduler_interval),
-            Periodic('xms-snapshot-reaper', reaper.run_once,
-                     CONF.conductor.snapshot_reaper_interval)]
+    from xms.db import purge
+    periodics = [
+        Periodic('xms-sync-scheduler', run_once,
+                 CONF.conductor.sync_scheduler_interval, gate),
+        Periodic('xms-trust-revoker', trusts.revoke_finished,
+                 CONF.conductor.sync_scheduler_interval, gate),
+        Periodic('xms-snapshot-reaper', reaper.run_once,
+                 CONF.conductor.snapshot_reaper_interval, gate)]
+    if CONF.conductor.purge_interval:
+        periodics.append(Periodic('xms-purge', purge.run_periodic,
+                                  CONF.conductor.purge_interval, gate))
+    return periodics

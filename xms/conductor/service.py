@@ -6,6 +6,7 @@ import oslo_messaging as messaging
 
 from xms.common import rpc
 from xms.common import service as xms_service
+from xms.conductor import coordination
 from xms.conductor import manager
 from xms.conf import CONF
 
@@ -15,7 +16,11 @@ BINARY = 'xms-conductor'
 
 
 class ConductorService(cotyledon.Service):
-    """One conductor: serves RPC on ``[conductor]/topic`` with threads."""
+    """One conductor: serves RPC on ``[conductor]/topic`` with threads.
+
+    Every conductor serves RPC; the periodic work runs only on the
+    elected leader (:mod:`xms.conductor.coordination`).
+    """
 
     name = BINARY
 
@@ -25,6 +30,7 @@ class ConductorService(cotyledon.Service):
         self.heartbeat = xms_service.Heartbeat(BINARY)
         self.rpcserver = None
         self.periodics = []
+        self.election = coordination.Election(CONF.host)
 
     def run(self):
         target = messaging.Target(topic=CONF.conductor.topic,
@@ -33,9 +39,11 @@ class ConductorService(cotyledon.Service):
         self.rpcserver.start()
         self.heartbeat.start()
         # Orchestration: incremental sync scheduler, cleanup of cancelled
-        # jobs, snapshot reaper (xms.conductor.scheduler).
+        # jobs, snapshot reaper, purge (xms.conductor.scheduler), on the
+        # leader only.
         from xms.conductor import scheduler
-        self.periodics = scheduler.get_periodics()
+        self.election.start()
+        self.periodics = scheduler.get_periodics(self.election.is_leader)
         for periodic in self.periodics:
             periodic.start()
         LOG.info('%s started on host %s, topic %s', BINARY, CONF.host,
@@ -48,6 +56,8 @@ class ConductorService(cotyledon.Service):
             self.rpcserver.wait()
         for periodic in self.periodics:
             periodic.stop()
+        # After the periodic work stopped: the next leader starts at once.
+        self.election.stop()
         self.heartbeat.stop()
         rpc.cleanup()
         LOG.info('%s on host %s stopped', BINARY, CONF.host)

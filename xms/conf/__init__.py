@@ -9,6 +9,7 @@ from oslo_config import cfg
 from xms.conf import api
 from xms.conf import conductor
 from xms.conf import conversion
+from xms.conf import coordination
 from xms.conf import credentials
 from xms.conf import database
 from xms.conf import default
@@ -22,7 +23,7 @@ from xms.conf import worker
 
 CONF = cfg.CONF
 
-for _module in (api, conductor, conversion, credentials, database, default,
-                keystone, preflight, target, taskflow, transport, vsphere,
-                worker):
+for _module in (api, conductor, conversion, coordination, credentials,
+                database, default, keystone, preflight, target, taskflow,
+                transport, vsphere, worker):
     _module.register_opts(CONF)

@@ -54,6 +54,21 @@ opts = [
                min=30,
                help='Seconds between two runs of the reaper that removes '
                     'snapshots XMS created and no running job owns.'),
+    cfg.IntOpt('purge_interval',
+               default=3600,
+               min=0,
+               help='Seconds between two runs, on the leader conductor, of '
+                    'the purge of finished jobs\' TaskFlow records (see '
+                    'purge_older_than_days and "xms-manage db purge"). '
+                    '0 disables the periodic purge.'),
+    cfg.IntOpt('purge_older_than_days',
+               default=30,
+               min=0,
+               help='Retention, in days, of the TaskFlow logbooks, flow '
+                    'details and atom details of finished flows (jobs '
+                    'completed, cancelled or deleted, and the superseded '
+                    'syncs of running jobs), and of the events of deleted '
+                    'jobs. Failed jobs keep theirs: they may be retried.'),
     cfg.IntOpt('source_probe_interval',
                default=300,
                min=30,

@@ -3,6 +3,7 @@
 from xms.conf import api
 from xms.conf import conductor
 from xms.conf import conversion
+from xms.conf import coordination
 from xms.conf import credentials
 from xms.conf import default
 from xms.conf import keystone
@@ -21,6 +22,7 @@ def list_opts():
         ('api', api.opts),
         ('conductor', conductor.opts),
         ('conversion', conversion.opts),
+        ('coordination', coordination.opts),
         ('credentials', credentials.opts),
         ('preflight', preflight.opts),
         ('service_auth', keystone.list_opts()),
