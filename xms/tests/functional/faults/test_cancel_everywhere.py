@@ -26,11 +26,11 @@ from xms.common import exception
 from xms.common import states
 from xms.conductor import jobs
 from xms.db import api as db_api
+from xms.flows import names as flow_factories
 from xms.targets import local_common
 from xms.tests.functional import faults
 from xms.tests.functional.faults import workers
 from xms.tests.functional.orchestration import base
-from xms.flows import names as flow_factories
 from xms.worker.tasks import base as task_base
 
 MiB = base.MiB

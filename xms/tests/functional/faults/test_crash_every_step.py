@@ -27,9 +27,9 @@ from oslo_utils import importutils
 from xms.common import states
 from xms.conductor import jobs
 from xms.db import api as db_api
+from xms.flows import names as flow_factories
 from xms.tests.functional import faults
 from xms.tests.functional.faults import workers
-from xms.flows import names as flow_factories
 
 MiB = workers.MiB
 SIZE = 4 * MiB
