@@ -40,7 +40,8 @@ class CliTestCase(journey_base.JourneyTestCase):
     def setUp(self):
         super().setUp()
         self.region = 'xms-cli-%s' % uuid.uuid4().hex[:8]
-        self._register_endpoint()
+        self.useFixture(deployment.CatalogEntry(
+            self.admin, self.deploy.base_url, self.region, 'XMS CLI test'))
         tenant = self.state['projects']['tenant1']
         common = {'OS_AUTH_URL': self.state['auth_url'],
                   'OS_IDENTITY_API_VERSION': '3',
@@ -59,24 +60,6 @@ class CliTestCase(journey_base.JourneyTestCase):
                                 OS_PASSWORD=deployment.MANAGER_PASSWORD)
         #: Every command's output, for the secret sweep.
         self.outputs = []
-
-    def _register_endpoint(self):
-        """Service type ``migration`` with one public endpoint, the
-        deployment's, in this test's own region; removed afterwards."""
-        ident = self.admin.identity
-        region = ident.create_region(id=self.region,
-                                     description='XMS CLI test')
-        self.addCleanup(ident.delete_region, region, ignore_missing=True)
-        service = ident.create_service(name='xms', type='migration',
-                                       description='XMS CLI test')
-        self.addCleanup(ident.delete_service, service, ignore_missing=True)
-        endpoint = ident.create_endpoint(
-            service_id=service.id, interface='public',
-            url=self.deploy.base_url, region_id=self.region)
-        self.addCleanup(ident.delete_endpoint, endpoint,
-                        ignore_missing=True)
-
-    # -- running commands ---------------------------------------------------
 
     def _env(self, env):
         base = {k: v for k, v in os.environ.items()

@@ -28,7 +28,9 @@ class DashboardTestCase(journey.JourneyTestCase):
             self.skipTest(reason)
         super().setUp()
         self.xms_region = 'xms-dash-%s' % uuid.uuid4().hex[:8]
-        self._register_endpoint()
+        self.useFixture(deployment.CatalogEntry(
+            self.admin, self.deploy.base_url, self.xms_region,
+            'XMS dashboard test'))
         self.horizon = self.useFixture(horizon.Horizon(
             self.state_path + '/horizon', self.state['auth_url'],
             self.state['region_name'], self.xms_region))
@@ -39,23 +41,6 @@ class DashboardTestCase(journey.JourneyTestCase):
         self.users = {}
         # The manager persona exists once its session is made.
         deployment.manager_session(self.state, self.admin)
-
-    def _register_endpoint(self):
-        """The deployment's API as service type ``migration``, public, in
-        a region of this test's own (parallel tests each have theirs);
-        removed afterwards."""
-        ident = self.admin.identity
-        region = ident.create_region(id=self.xms_region,
-                                     description='XMS dashboard test')
-        self.addCleanup(ident.delete_region, region, ignore_missing=True)
-        service = ident.create_service(name='xms', type='migration',
-                                       description='XMS dashboard test')
-        self.addCleanup(ident.delete_service, service, ignore_missing=True)
-        endpoint = ident.create_endpoint(
-            service_id=service.id, interface='public',
-            url=self.deploy.base_url, region_id=self.xms_region)
-        self.addCleanup(ident.delete_endpoint, endpoint,
-                        ignore_missing=True)
 
     def _attach_horizon_log(self, exc_info):
         self.addDetail('horizon.log', __import__(
