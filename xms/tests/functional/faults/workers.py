@@ -9,7 +9,6 @@ worker processes, as a deployment runs them.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,13 +21,9 @@ from xms.tests.functional.orchestration import base
 MiB = base.MiB
 
 #: What a killed copy may read twice: the checkpoint window plus the
-#: reads in flight (``checkpoint_window_mib`` + ``buffer_mib`` below).
+#: reads in flight (``checkpoint_window_mib`` + ``buffer_mib`` of
+#: ``OrchestrationTestCase.write_worker_conf``).
 REREAD_WINDOW = (1 + 4) * MiB
-
-
-def _copy_if_there(path, dest):
-    if os.path.exists(path):
-        shutil.copy(path, dest)
 
 
 class WorkerProcessesTestCase(base.OrchestrationTestCase):
@@ -49,40 +44,8 @@ class WorkerProcessesTestCase(base.OrchestrationTestCase):
         It imports everything and waits: :meth:`activate` lets it run.
         Its ``kill_file`` (empty at first) arms it, see :meth:`arm`.
         """
-        conf = os.path.join(self.state_path, '%s.conf' % name)
-        c = self.conf.conf
-        with open(conf, 'w') as f:
-            f.write('\n'.join([
-                '[DEFAULT]', 'host = %s' % name,
-                'state_path = %s' % self.state_path,
-                'log_file = %s' % os.path.join(self.state_path,
-                                               '%s.log' % name),
-                'debug = true',
-                '[database]', 'connection = %s' % c.database.connection,
-                '[taskflow]', 'jobboard_backend = etcd',
-                'jobboard_name = %s' % self.board,
-                'claim_ttl = %d' % self.claim_ttl,
-                '[worker]', 'max_jobs = %d' % slots,
-                'heartbeat_interval = 1',
-                'max_read_rate_kib = %d' % rate_kib,
-                'graceful_shutdown_timeout = 5',
-                '[credentials]',
-                'key_repository = %s' % c.credentials.key_repository,
-                '[vsphere]', 'task_poll_interval = 0.05',
-                'power_poll_interval = 0.05',
-                '[target]', 'storage_driver = local',
-                'attach_driver = local', 'compute_driver = local',
-                'network_driver = local',
-                'local_dir = %s' % c.target.local_dir,
-                '[conversion]', 'driver = none',
-                '[transport]', 'chunk_size_mib = 1', 'buffer_mib = 4',
-                'checkpoint_window_mib = 1', '']))
-        keep = os.environ.get('XMS_TEST_LOG_DIR')
-        if keep:
-            self.addCleanup(_copy_if_there,
-                            os.path.join(self.state_path, '%s.log' % name),
-                            os.path.join(keep, '%s-%s.log' % (self.board,
-                                                              name)))
+        conf = self.write_worker_conf(name, self.board, self.claim_ttl,
+                                      slots=slots, rate_kib=rate_kib)
         kill_file = os.path.join(self.state_path, '%s.kill' % name)
         open(kill_file, 'w').close()
         proc = subprocess.Popen(

@@ -8,6 +8,7 @@ cross several checkpoints.
 """
 
 import os
+import shutil
 import time
 import uuid
 
@@ -35,10 +36,56 @@ def random_disk(size, seed=0):
     return bytes(data)
 
 
+def _copy_if_there(path, dest):
+    if os.path.exists(path):
+        shutil.copy(path, dest)
+
+
 class OrchestrationTestCase(base.FunctionalTestCase):
 
     vcsim_kwargs = {}
 
+
+    def write_worker_conf(self, name, board, claim_ttl, slots=2,
+                          rate_kib=0):
+        """The configuration file of a worker process ``name`` on the etcd
+        jobboard ``board``, sharing this test's database, keys and local
+        target; small chunks and a 1 MiB checkpoint window so a kill
+        lands in the middle of a copy. Its log is kept under
+        ``$XMS_TEST_LOG_DIR`` when that is set.
+        """
+        conf = os.path.join(self.state_path, '%s.conf' % name)
+        log = os.path.join(self.state_path, '%s.log' % name)
+        c = self.conf.conf
+        with open(conf, 'w') as f:
+            f.write('\n'.join([
+                '[DEFAULT]', 'host = %s' % name,
+                'state_path = %s' % self.state_path,
+                'log_file = %s' % log, 'debug = true',
+                '[database]', 'connection = %s' % c.database.connection,
+                '[taskflow]', 'jobboard_backend = etcd',
+                'jobboard_name = %s' % board,
+                'claim_ttl = %d' % claim_ttl,
+                '[worker]', 'max_jobs = %d' % slots,
+                'heartbeat_interval = 1',
+                'max_read_rate_kib = %d' % rate_kib,
+                'graceful_shutdown_timeout = 5',
+                '[credentials]',
+                'key_repository = %s' % c.credentials.key_repository,
+                '[vsphere]', 'task_poll_interval = 0.05',
+                'power_poll_interval = 0.05',
+                '[target]', 'storage_driver = local',
+                'attach_driver = local', 'compute_driver = local',
+                'network_driver = local',
+                'local_dir = %s' % c.target.local_dir,
+                '[conversion]', 'driver = none',
+                '[transport]', 'chunk_size_mib = 1', 'buffer_mib = 4',
+                'checkpoint_window_mib = 1', '']))
+        keep = os.environ.get('XMS_TEST_LOG_DIR')
+        if keep:
+            self.addCleanup(_copy_if_there, log, os.path.join(
+                keep, '%s-%s.log' % (board, name)))
+        return conf
     def setUp(self):
         super().setUp()
         self.config(host='xms-test-%s' % uuid.uuid4().hex[:8])

@@ -7,7 +7,6 @@ with no job ever run twice at once.
 """
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -42,40 +41,8 @@ class JobboardTestCase(base.OrchestrationTestCase):
                 if e.event_type == 'copy_resumed']
 
     def start_worker(self, name, slots=2, rate_kib=0):
-        conf = os.path.join(self.state_path, '%s.conf' % name)
-        c = self.conf.conf
-        with open(conf, 'w') as f:
-            f.write('\n'.join([
-                '[DEFAULT]', 'host = %s' % name,
-                'state_path = %s' % self.state_path,
-                'log_file = %s' % os.path.join(self.state_path,
-                                               '%s.log' % name),
-                'debug = true',
-                '[database]', 'connection = %s' % c.database.connection,
-                '[taskflow]', 'jobboard_backend = etcd',
-                'jobboard_name = %s' % self.board,
-                'claim_ttl = %d' % self.claim_ttl,
-                '[worker]', 'max_jobs = %d' % slots,
-                'heartbeat_interval = 1',
-                'max_read_rate_kib = %d' % rate_kib,
-                'graceful_shutdown_timeout = 5',
-                '[credentials]',
-                'key_repository = %s' % c.credentials.key_repository,
-                '[vsphere]', 'task_poll_interval = 0.05',
-                'power_poll_interval = 0.05',
-                '[target]', 'storage_driver = local',
-                'attach_driver = local', 'compute_driver = local',
-                'network_driver = local',
-                'local_dir = %s' % c.target.local_dir,
-                '[conversion]', 'driver = none',
-                '[transport]', 'chunk_size_mib = 1', 'buffer_mib = 4',
-                'checkpoint_window_mib = 1', '']))
-        keep = os.environ.get('XMS_TEST_LOG_DIR')
-        if keep:
-            self.addCleanup(shutil.copy,
-                            os.path.join(self.state_path, '%s.log' % name),
-                            os.path.join(keep, '%s-%s.log' % (self.board,
-                                                              name)))
+        conf = self.write_worker_conf(name, self.board, self.claim_ttl,
+                                      slots=slots, rate_kib=rate_kib)
         proc = subprocess.Popen(
             [sys.executable, '-m',
              'xms.tests.functional.orchestration.worker_child', conf],
