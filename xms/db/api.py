@@ -410,7 +410,10 @@ def job_update(context, job_id, values, expected=None):
     expected = dict(expected or {})
     target = values.get('state')
     if target is not None and 'state' in expected:
-        job = (context.session.query(models.Job)
+        # Columns, not the entity: a Job loaded here would sit in the
+        # session's identity map and be handed back, stale, by the read
+        # after the UPDATE below.
+        job = (context.session.query(models.Job.uuid, models.Job.type)
                .filter(models.Job.id == job_id).first())
         if job is None:
             raise exception.ConcurrentUpdate(resource='Job', id=job_id)
@@ -435,7 +438,8 @@ def job_update(context, job_id, values, expected=None):
     count = query.update(values, synchronize_session=False)
     if count != 1:
         raise exception.ConcurrentUpdate(resource='Job', id=job_id)
-    return context.session.query(models.Job).filter_by(id=job_id).one()
+    return (context.session.query(models.Job).populate_existing()
+            .filter_by(id=job_id).one())
 
 
 @main_context_manager.writer
